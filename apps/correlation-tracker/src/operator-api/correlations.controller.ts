@@ -1,0 +1,42 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { CorrelationStatusSchema } from '@labsync/contracts';
+import { ProblemException, ValidationProblem, fieldErrorsOf } from '@labsync/service-runtime';
+import { z } from 'zod';
+import { CorrelationStore } from '../correlations/correlation-store';
+import { toSummaryView, toView, type CorrelationSummaryView, type CorrelationView } from './correlation-view';
+
+export const MAX_LIST_LIMIT = 500;
+
+const ListQuerySchema = z
+  .object({
+    status: CorrelationStatusSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(50),
+  })
+  .strict();
+
+/**
+ * Operators' read API over the tracker's own table (internal: no authentication; expose it only inside the
+ * cluster). Partners see their requests through the portal-adapter instead.
+ */
+@Controller('v1/correlations')
+export class CorrelationsController {
+  constructor(private readonly store: CorrelationStore) {}
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>): Promise<{ items: CorrelationSummaryView[]; status: string | null; limit: number }> {
+    const parsed = ListQuerySchema.safeParse(query);
+    if (!parsed.success) {
+      throw new ValidationProblem(fieldErrorsOf(parsed.error), 'The query string is invalid; see errors for each parameter.');
+    }
+    const { status, limit } = parsed.data;
+    const records = await this.store.list({ status, limit });
+    return { items: records.map(toSummaryView), status: status ?? null, limit };
+  }
+
+  @Get(':correlationId')
+  async get(@Param('correlationId') correlationId: string): Promise<CorrelationView> {
+    const record = await this.store.find(correlationId);
+    if (!record) throw new ProblemException(404, 'Correlation not found', `No correlation "${correlationId}" is known to the tracker.`, { correlationId });
+    return toView(record);
+  }
+}

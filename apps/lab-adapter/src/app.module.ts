@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { SERVICE_ENV } from '@labsync/service-runtime';
+import { LAB_ADAPTER_CONFIG, labAdapterConfigFromEnv } from './config/lab-adapter-config';
+import { DispatchStore } from './lab-dispatches/dispatch-store';
+import { EnqueueLabDispatch } from './lab-dispatches/enqueue-lab-dispatch.use-case';
+import { LabDispatcher } from './lab-dispatches/lab-dispatcher.worker';
+import { RequestSubmittedConsumer } from './lab-dispatches/request-submitted.consumer';
+import { HttpLabApi } from './lab-orders/http-lab-api';
+import { LAB_API } from './lab-orders/lab-api';
+import { InboxSweeper } from './lab-webhooks/inbox-sweeper.worker';
+import { LabEventTranslator } from './lab-webhooks/lab-event-translator';
+import { LabWebhooksController } from './lab-webhooks/lab-webhooks.controller';
+import { labPollingProviders } from './lab-polling/lab-polling.providers';
+import { ReceiveLabEvent } from './lab-webhooks/receive-lab-event.use-case';
+import { LabAdapterMetrics } from './metrics/lab-adapter-metrics';
+
+@Module({
+  controllers: [RequestSubmittedConsumer, LabWebhooksController],
+  providers: [
+    { provide: LAB_ADAPTER_CONFIG, useFactory: labAdapterConfigFromEnv, inject: [SERVICE_ENV] },
+    LabAdapterMetrics,
+    HttpLabApi,
+    { provide: LAB_API, useExisting: HttpLabApi },
+    DispatchStore,
+    EnqueueLabDispatch,
+    LabDispatcher,
+    LabEventTranslator,
+    ReceiveLabEvent,
+    InboxSweeper,
+    ...labPollingProviders,
+  ],
+})
+export class AppModule {}

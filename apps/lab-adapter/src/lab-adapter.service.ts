@@ -1,0 +1,20 @@
+import { MessagingTables1732100000000 } from '@labsync/messaging';
+import type { ServiceDefinition } from '@labsync/service-runtime';
+import { AppModule } from './app.module';
+import { LabAdapterTables1732400000000 } from './database/lab-adapter-tables.migration';
+import { LabPollWatermark1733000000000 } from './database/lab-poll-watermark.migration';
+import { LabDispatchEntity } from './lab-dispatches/lab-dispatch.entity';
+import { LabOrderMappingEntity } from './lab-orders/lab-order.entity';
+import { LabInboxEventEntity } from './lab-webhooks/lab-inbox-event.entity';
+
+/** The lab-facing side of labsync: dispatches requests to the lab, receives the lab's webhooks. */
+export const labAdapterService: ServiceDefinition = {
+  name: 'lab-adapter',
+  rootModule: AppModule,
+  database: {
+    defaultSchema: 'lab_adapter',
+    entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],
+    migrations: [MessagingTables1732100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000],
+  },
+  messaging: { consumerGroup: 'lab-adapter' },
+};

@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Topic } from '@labsync/contracts';
+import { OutboxWriter, type PendingOutboxEvent } from '@labsync/messaging';
+import { LOGGER } from '@labsync/service-runtime';
+import type { Logger } from '@labsync/observability';
+import { schemaOf } from '@labsync/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
+import { deterministicEventId } from '../database/deterministic-id';
+import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
+import { queryRows } from '../database/sql-rows';
+import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
+import { LabWebhookSchema, type LabWebhook } from './lab-webhook.schema';
+
+interface PendingRow {
+  event_id: string;
+  body: unknown;
+}
+
+export type PublishResult = { mapped: false } | { mapped: true; correlationId: string; published: number };
+
+/**
+ * Turns stored lab webhooks into Kafka events (through the outbox) for one lab order, in arrival order,
+ * each exactly once. Everything touching one lab order's inbox runs under a transaction-scoped advisory
+ * lock on that order, taken before the webhook row is inserted: arrival numbers are therefore handed out
+ * and committed in the same order, and no two transactions can publish the same order's events at once.
+ */
+@Injectable()
+export class LabEventTranslator {
+  private readonly tables: LabAdapterTables;
+  private readonly lockNamespace: string;
+  private readonly log: Logger;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly outbox: OutboxWriter,
+    private readonly metrics: LabAdapterMetrics,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    const schema = schemaOf(dataSource);
+    this.tables = labAdapterTables(schema);
+    this.lockNamespace = `labsync-lab-inbox:${schema}`;
+    this.log = logger.child({ component: 'lab-event-translator' });
+  }
+
+  /** Serialises work on one lab order's inbox until the transaction ends (re-entrant within it). */
+  async lockLabOrder(manager: EntityManager, labOrderId: string): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [this.lockNamespace, labOrderId]);
+  }
+
+  /** Publishes the lab order's pending events, oldest arrival first, if its correlation id is known. */
+  async publishPending(manager: EntityManager, labOrderId: string): Promise<PublishResult> {
+    await this.lockLabOrder(manager, labOrderId);
+    const mapping = await queryRows<{ correlation_id: string }>(manager, `SELECT correlation_id FROM ${this.tables.orders} WHERE lab_order_id = $1`, [labOrderId]);
+    const correlationId = mapping[0]?.correlation_id;
+    if (!correlationId) return { mapped: false };
+    const rows = await queryRows<PendingRow>(manager,
+      `SELECT event_id, body FROM ${this.tables.inbox} WHERE lab_order_id = $1 AND processed_at IS NULL ORDER BY arrival`,
+      [labOrderId],
+    );
+    const events: PendingOutboxEvent[] = [];
+    const published: string[] = [];
+    for (const row of rows) {
+      const webhook = LabWebhookSchema.safeParse(row.body);
+      if (!webhook.success) {
+        // Stored rows were validated on arrival, so only a schema change can get here. Stop at this row:
+        // publishing the ones behind it would break arrival order. The pending gauge shows it.
+        this.log.error({ correlationId, labOrderId, labEventId: row.event_id, issues: webhook.error.issues }, 'stored lab event no longer valid; its order is held');
+        break;
+      }
+      events.push(this.toEvent(correlationId, webhook.data));
+      published.push(row.event_id);
+    }
+    if (events.length === 0) return { mapped: true, correlationId, published: 0 };
+    await this.outbox.write(manager, events);
+    await manager.query(`UPDATE ${this.tables.inbox} SET processed_at = now() WHERE event_id = ANY($1::uuid[])`, [published]);
+    for (const event of events) this.metrics.labEventsPublished.inc({ type: (event.envelope.payload as { kind: string }).kind });
+    this.log.debug({ correlationId, labOrderId, count: events.length }, 'lab events published');
+    return { mapped: true, correlationId, published: events.length };
+  }
+
+  /** Lab webhook (HTTP shape) -> labsync event (Kafka contract), mapped field by field. */
+  private toEvent(correlationId: string, webhook: LabWebhook): PendingOutboxEvent {
+    const meta = { correlationId, causationId: webhook.eventId, eventId: deterministicEventId(webhook.type, webhook.eventId) };
+    if (webhook.type === 'order.status-changed') {
+      return this.outbox.prepare(
+        Topic.labOrderEvents,
+        { kind: 'status-changed', correlationId, labOrderId: webhook.data.labOrderId, labEventId: webhook.eventId, status: webhook.data.status, occurredAt: webhook.occurredAt },
+        meta,
+      );
+    }
+    const { sampleId, testCode, resultStatus, analytes, reportedAt } = webhook.data;
+    return this.outbox.prepare(
+      Topic.labOrderEvents,
+      { kind: 'result-reported', correlationId, labOrderId: webhook.data.labOrderId, labEventId: webhook.eventId, result: { sampleId, testCode, resultStatus, analytes, reportedAt } },
+      meta,
+    );
+  }
+}

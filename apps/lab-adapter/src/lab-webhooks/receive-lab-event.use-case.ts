@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { runWithLogContext, type Logger } from '@labsync/observability';
+import { schemaOf } from '@labsync/persistence';
+import { LOGGER } from '@labsync/service-runtime';
+import { DataSource, type EntityManager } from 'typeorm';
+import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
+import { queryRows } from '../database/sql-rows';
+import { LabEventTranslator } from './lab-event-translator';
+import type { LabWebhook } from './lab-webhook.schema';
+
+/** duplicate: seen before, nothing changed. published: on its way to Kafka. pending: stored, lab order not mapped yet. */
+export type ReceiveOutcome = 'duplicate' | 'published' | 'pending';
+export interface StoredLabEvent {
+  outcome: ReceiveOutcome;
+  correlationId?: string;
+}
+
+/**
+ * Stores a verified lab event first, then (in the same transaction) publishes the pending events of its lab
+ * order in arrival order, if the order's correlation id is known. A replayed event id changes nothing.
+ */
+@Injectable()
+export class ReceiveLabEvent {
+  private readonly tables: LabAdapterTables;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly translator: LabEventTranslator,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.tables = labAdapterTables(schemaOf(dataSource));
+    this.log = logger.child({ component: 'lab-webhooks' });
+  }
+
+  async execute(webhook: LabWebhook): Promise<ReceiveOutcome> {
+    const outcome = await this.dataSource.transaction((manager) => this.storeWithin(manager, webhook));
+    this.logReceived(webhook, outcome);
+    return outcome.outcome;
+  }
+
+  /**
+   * The same, inside the caller's transaction (the lab poller stores a page of changes and its watermark in
+   * one). The caller logs with `logReceived` once it has committed.
+   */
+  async storeWithin(manager: EntityManager, webhook: LabWebhook): Promise<StoredLabEvent> {
+    const labOrderId = webhook.data.labOrderId;
+    // Lock before inserting: arrival numbers of one lab order are then committed in the order they were given.
+    await this.translator.lockLabOrder(manager, labOrderId);
+    const inserted = await queryRows<unknown>(manager,
+      `INSERT INTO ${this.tables.inbox} (event_id, lab_order_id, type, body) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [webhook.eventId, labOrderId, webhook.type, JSON.stringify(webhook)],
+    );
+    if (inserted.length === 0) return { outcome: 'duplicate' };
+    const result = await this.translator.publishPending(manager, labOrderId);
+    return result.mapped ? { outcome: 'published', correlationId: result.correlationId } : { outcome: 'pending' };
+  }
+
+  logReceived(webhook: LabWebhook, stored: StoredLabEvent, via: 'webhook' | 'polling' = 'webhook'): void {
+    runWithLogContext({ correlationId: stored.correlationId }, () =>
+      this.log.info({ labEventId: webhook.eventId, labOrderId: webhook.data.labOrderId, type: webhook.type, outcome: stored.outcome, via }, 'lab event received'),
+    );
+  }
+}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@labsync/service-runtime';
+import { labAdapterService } from './lab-adapter.service';
+
+runServiceMain(labAdapterService);

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { Metrics } from '@labsync/observability';
+import { schemaOf } from '@labsync/persistence';
+import { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { labAdapterTables } from '../database/lab-adapter-tables';
+
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'unauthorized' | 'invalid';
+
+/** The lab-adapter's own Prometheus instruments (the runtime adds HTTP, outbox and consumer metrics). */
+@Injectable()
+export class LabAdapterMetrics {
+  /** One per lab call, by what it meant: accepted, rejected, malformed, lab_error, timeout, unreachable, unexpected. */
+  readonly dispatchAttempts;
+  /** Lab call latency, by the same outcome. */
+  readonly labCallSeconds;
+  readonly dispatchesInFlight;
+  /** Lab webhooks, by outcome: accepted, duplicate, unauthorized, invalid. */
+  readonly webhooks;
+  readonly labEventsPublished;
+
+  constructor(metrics: Metrics, dataSource: DataSource) {
+    this.dispatchAttempts = metrics.counter('labsync_lab_dispatch_attempts_total', 'Calls to the lab order API, by outcome', ['outcome']);
+    this.labCallSeconds = metrics.histogram(
+      'labsync_lab_call_seconds',
+      'Latency of calls to the lab order API, by outcome',
+      ['outcome'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
+    this.dispatchesInFlight = metrics.gauge('labsync_lab_dispatches_in_flight', 'Lab calls in flight in this process');
+    this.webhooks = metrics.counter('labsync_lab_webhooks_total', 'Lab webhooks received, by outcome', ['outcome']);
+    this.labEventsPublished = metrics.counter('labsync_lab_events_published_total', 'Lab webhooks turned into Kafka events, by event type', ['type']);
+
+    // Counted in the database at scrape time, so every replica reports the same truth.
+    const tables = labAdapterTables(schemaOf(dataSource));
+    const count = async (sql: string) => Number(((await dataSource.query(sql)) as { n: string }[])[0]?.n ?? 0);
+    countedGauge(metrics, 'labsync_lab_inbox_pending', 'Lab events stored but not yet published (their lab order is not mapped yet)', () =>
+      count(`SELECT count(*) AS n FROM ${tables.inbox} WHERE processed_at IS NULL`),
+    );
+    countedGauge(metrics, 'labsync_lab_dispatches_pending', 'Requests not yet accepted or rejected by the lab', () =>
+      count(`SELECT count(*) AS n FROM ${tables.dispatches} WHERE state = 'PENDING'`),
+    );
+  }
+
+  webhook(outcome: WebhookOutcome): void {
+    this.webhooks.inc({ outcome });
+  }
+}
+
+function countedGauge(metrics: Metrics, name: string, help: string, read: () => Promise<number>): void {
+  if (metrics.registry.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help,
+    registers: [metrics.registry],
+    async collect() {
+      // A scrape during a database outage keeps the last value rather than failing /metrics.
+      const value = await read().catch(() => undefined);
+      if (value !== undefined) this.set(value);
+    },
+  });
+}

@@ -1,0 +1,18 @@
+import type { ServiceDefinition } from '@labsync/service-runtime';
+import { LabSimChangeSequence1733000000000 } from './database/lab-sim-change-sequence.migration';
+import { LabSimTables1732300000000 } from './database/lab-sim-tables.migration';
+import { LabSimModule } from './lab-sim.module';
+import { LabOrderEntity } from './orders/lab-order.entity';
+import { LabResultEntity } from './orders/lab-result.entity';
+import { WebhookEntity } from './webhooks/webhook.entity';
+
+/** lab-sim, the stand-in LIMS: shared by main.ts and the tests that start it in-process. */
+export const labSimService: ServiceDefinition = {
+  name: 'lab-sim',
+  rootModule: LabSimModule,
+  database: {
+    defaultSchema: 'lab_sim',
+    entities: [LabOrderEntity, LabResultEntity, WebhookEntity],
+    migrations: [LabSimTables1732300000000, LabSimChangeSequence1733000000000],
+  },
+};

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ChangeFeed } from '../changes/change-feed';
+import { ChangesController } from '../changes/changes.controller';
+import { FaultsModule } from '../faults/faults.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { LabOrdersRepository } from './lab-orders.repository';
+import { LabWorkService } from './lab-work.service';
+import { OrdersController } from './orders.controller';
+import { PlaceOrderUseCase } from './place-order.use-case';
+import { SimOrdersController } from './sim-orders.controller';
+
+@Module({
+  imports: [FaultsModule, WebhooksModule],
+  // ChangesController first: its route (api/orders/changes) must be matched before api/orders/:labOrderId.
+  controllers: [ChangesController, OrdersController, SimOrdersController],
+  providers: [LabOrdersRepository, LabWorkService, PlaceOrderUseCase, ChangeFeed],
+  exports: [LabOrdersRepository, LabWorkService],
+})
+export class OrdersModule {}

@@ -1,0 +1,140 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Metrics, type Logger } from '@labsync/observability';
+import { LOGGER } from '@labsync/service-runtime';
+import { LAB_SIM_CONFIG, type LabSimConfig } from '../config/lab-sim-config';
+import { FaultsService } from '../faults/faults.service';
+import { backoffMs, planDelivery, type DeliveryPlan } from './delivery-plan';
+import { WebhookOutbox, type PendingDelivery } from './webhook-outbox';
+import { WEBHOOK_SENDER, type WebhookSender } from './webhook-sender';
+
+const IDLE_POLL_MS = 1000;
+const SHUTDOWN_GRACE_MS = 2000;
+
+/**
+ * Delivers the outbox: one delivery in flight per lab order (so an order's webhooks arrive in order), up to
+ * `webhookConcurrency` orders at once, retrying each webhook with capped exponential backoff until the
+ * receiver answers 2xx. It is woken in-process when a webhook is written, and polls the table as a safety net
+ * (which also picks up what a previous run left behind).
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeRequested = false;
+  private wakeUp: (() => void) | null = null;
+  private readonly attempts;
+  private readonly inFlightGauge;
+
+  constructor(
+    @Inject(WebhookOutbox) private readonly outbox: WebhookOutbox,
+    @Inject(WEBHOOK_SENDER) private readonly sender: WebhookSender,
+    @Inject(FaultsService) private readonly faults: FaultsService,
+    @Inject(LAB_SIM_CONFIG) private readonly config: LabSimConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    this.attempts = metrics.counter('lab_sim_webhook_attempts_total', 'webhook POSTs to the lab-adapter, by outcome', ['type', 'outcome']);
+    this.inFlightGauge = metrics.gauge('lab_sim_webhook_orders_in_flight', 'lab orders with a webhook delivery in flight');
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.webhooksEnabled) {
+      // A lab without webhooks: the outbox still records every change (the change feed serves it), nobody POSTs it.
+      this.logger.info('webhooks are off (LAB_SIM_WEBHOOKS=0): changes are only served by GET /api/orders/changes');
+      return;
+    }
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    // Let deliveries under way finish briefly, then abort them; what was not delivered stays in the outbox.
+    const grace = setTimeout(() => this.stopping.abort(), SHUTDOWN_GRACE_MS);
+    await Promise.allSettled([...this.inFlight.values()]);
+    clearTimeout(grace);
+  }
+
+  /** Something was written to the outbox, or a delivery finished: look again now. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeUp?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.wakeRequested = false;
+      let sleepMs = IDLE_POLL_MS;
+      try {
+        sleepMs = Math.min(sleepMs, await this.dispatchDue());
+      } catch (error) {
+        this.logger.warn({ err: error }, 'webhook dispatcher could not read the outbox; retrying');
+      }
+      if (!this.wakeRequested && this.running) await this.sleep(Math.max(5, sleepMs));
+    }
+  }
+
+  /** Starts every delivery that is due and fits; returns how long until the next one is due. */
+  private async dispatchDue(): Promise<number> {
+    if (this.inFlight.size >= this.config.webhookConcurrency) return IDLE_POLL_MS;
+    const { nowMs, byOrder } = await this.outbox.pending([...this.inFlight.keys()]);
+    const faults = this.faults.current();
+    let nextDueMs = IDLE_POLL_MS;
+    for (const [labOrderId, pending] of byOrder) {
+      if (this.inFlight.has(labOrderId)) continue;
+      const plan = planDelivery(pending, faults, nowMs, this.config.reorderHoldMs);
+      if (!plan) continue;
+      if (plan.kind === 'wait') {
+        nextDueMs = Math.min(nextDueMs, plan.untilMs - nowMs);
+        continue;
+      }
+      // Full: a finishing delivery wakes the loop, which then picks up the rest.
+      if (this.inFlight.size >= this.config.webhookConcurrency) break;
+      const task = this.deliver(plan, pending[0]!)
+        .catch((error: unknown) => this.logger.error({ err: error, labOrderId }, 'webhook delivery bookkeeping failed'))
+        .finally(() => {
+          this.inFlight.delete(labOrderId);
+          this.inFlightGauge.set(this.inFlight.size);
+          this.wake();
+        });
+      this.inFlight.set(labOrderId, task);
+      this.inFlightGauge.set(this.inFlight.size);
+    }
+    return nextDueMs;
+  }
+
+  private async deliver(plan: Extract<DeliveryPlan<PendingDelivery>, { kind: 'send' }>, head: PendingDelivery): Promise<void> {
+    for (const event of plan.events) {
+      const outcome = await this.sender.send(event.body, this.stopping.signal);
+      this.attempts.inc({ type: event.body.type, outcome: outcome.ok ? 'delivered' : 'failed' });
+      if (!outcome.ok) {
+        const delay = backoffMs(event.attempts + 1, this.config.webhookMaxBackoffMs);
+        this.logger.info({ eventId: event.eventId, labOrderId: event.labOrderId, attempts: event.attempts + 1, retryInMs: delay, reason: outcome.error }, 'webhook not accepted; will retry');
+        await this.outbox.scheduleRetry(event, head, delay, outcome);
+        return;
+      }
+      for (let copy = 1; copy < plan.copies; copy++) {
+        const again = await this.sender.send(event.body, this.stopping.signal);
+        this.attempts.inc({ type: event.body.type, outcome: again.ok ? 'duplicate' : 'duplicate-failed' });
+      }
+      await this.outbox.markDelivered(event.eventId, outcome.status);
+      this.logger.debug({ eventId: event.eventId, labOrderId: event.labOrderId, type: event.body.type }, 'webhook delivered');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.wakeUp = finish;
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { parseOrProblem } from '@labsync/service-runtime';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { serializeWebhook } from './webhook-body';
+import { WebhookEntity } from './webhook.entity';
+
+const WebhookQuerySchema = z.object({
+  labOrderId: z.string().min(1).max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+/** Test/demo view of the webhook outbox: what was sent, how often it was tried, and what is still pending. */
+@Controller('sim/webhooks')
+export class WebhooksController {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  @Get()
+  async list(@Query() query: unknown) {
+    const { labOrderId, limit } = parseOrProblem(WebhookQuerySchema, query);
+    const records = await this.dataSource.getRepository(WebhookEntity).find({
+      where: labOrderId ? { labOrderId } : {},
+      order: { seq: 'DESC' },
+      take: limit,
+    });
+    return {
+      webhooks: records.reverse().map((w) => ({
+        eventId: w.eventId,
+        labOrderId: w.labOrderId,
+        type: w.eventType,
+        createdAt: w.createdAt.toISOString(),
+        attempts: w.attempts,
+        deliveredAt: w.deliveredAt?.toISOString() ?? null,
+        lastStatus: w.lastStatus,
+        lastError: w.lastError,
+        body: JSON.parse(serializeWebhook(w.body)) as unknown,
+      })),
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { LAB_SIM_CONFIG, type LabSimConfig } from '../config/lab-sim-config';
+import { FaultsModule } from '../faults/faults.module';
+import { WebhookDispatcher } from './webhook-dispatcher';
+import { WebhookOutbox } from './webhook-outbox';
+import { HttpWebhookSender, WEBHOOK_SENDER } from './webhook-sender';
+import { WebhooksController } from './webhooks.controller';
+
+@Module({
+  imports: [FaultsModule],
+  controllers: [WebhooksController],
+  providers: [
+    WebhookOutbox,
+    WebhookDispatcher,
+    {
+      provide: WEBHOOK_SENDER,
+      inject: [LAB_SIM_CONFIG],
+      useFactory: (config: LabSimConfig) => new HttpWebhookSender(config.webhookUrl, config.webhookSecret, config.webhookTimeoutMs),
+    },
+  ],
+  exports: [WebhookOutbox, WebhookDispatcher],
+})
+export class WebhooksModule {}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CallbacksModule } from './callbacks/callbacks.module';
+import { ConfigModule } from './config/config.module';
+import { OperatorModule } from './operator/operator.module';
+import { StatusUpdatesModule } from './status-updates/status-updates.module';
+import { TestRequestsModule } from './test-requests/test-requests.module';
+
+@Module({
+  imports: [ConfigModule, TestRequestsModule, StatusUpdatesModule, CallbacksModule, OperatorModule],
+})
+export class AppModule {}

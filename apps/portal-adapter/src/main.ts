@@ -1,0 +1,4 @@
+import { runServiceMain } from '@labsync/service-runtime';
+import { portalAdapter } from './portal-adapter.service';
+
+runServiceMain(portalAdapter);

@@ -1,0 +1,22 @@
+import { MessagingTables1732100000000 } from '@labsync/messaging';
+import type { ServiceDefinition } from '@labsync/service-runtime';
+import { AppModule } from './app.module';
+import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity';
+import { CallbackDeadLetters1732500000000 } from './database/callback-dead-letters.migration';
+import { PortalAdapterTables1732400000000 } from './database/portal-adapter-tables.migration';
+import { SyncAnswers1732600000000 } from './database/sync-answers.migration';
+import { CorrelationViewEntity } from './status-updates/correlation-view.entity';
+import { IdempotencyKeyEntity } from './test-requests/idempotency-key.entity';
+import { TestRequestEntity } from './test-requests/test-request.entity';
+
+/** The partner-facing API: accepts test requests, answers status queries, pushes callbacks to portals. */
+export const portalAdapter: ServiceDefinition = {
+  name: 'portal-adapter',
+  rootModule: AppModule,
+  database: {
+    defaultSchema: 'portal_adapter',
+    entities: [TestRequestEntity, IdempotencyKeyEntity, CorrelationViewEntity, CallbackDeliveryEntity],
+    migrations: [MessagingTables1732100000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000],
+  },
+  messaging: { consumerGroup: 'portal-adapter' },
+};

@@ -1,0 +1,99 @@
+import { Body, Controller, Get, Headers, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import type { Partner } from '@labsync/configuration';
+import { ProblemException, ValidationProblem } from '@labsync/service-runtime';
+import type { Response } from 'express';
+import { AwaitLabAnswer } from '../sync-answers/await-lab-answer.use-case';
+import { SyncAnswerMetrics } from '../sync-answers/sync-answer.metrics';
+import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
+import { AuthenticatedPartner } from '../partners/authenticated-partner.decorator';
+import { PartnerAuthGuard } from '../partners/partner-auth.guard';
+import { PortalAdapterMetrics } from '../portal-adapter.metrics';
+import { GetTestRequestStatus } from './get-test-request-status.use-case';
+import { parseIdempotencyKey, requestHash } from './idempotency';
+import { parsePreferHeader } from './prefer-header';
+import { SubmitTestRequest } from './submit-test-request.use-case';
+import { acceptedAnswer, applyPreference, labAnswered, type TestRequestAnswer } from './test-request-answers';
+import type { TestRequestStatusResponse } from './test-request-status';
+import { parseTestRequestBody } from './test-request.dto';
+import { toCanonicalTestRequest } from './test-request.mapping';
+
+const MAX_CAUSATION_ID_LENGTH = 128;
+
+/** The partner API: submit a test request, read its status. Only the partner's own requests are visible. */
+@Controller('v1/test-requests')
+@UseGuards(PartnerAuthGuard)
+export class TestRequestsController {
+  constructor(
+    private readonly submit: SubmitTestRequest,
+    private readonly getStatus: GetTestRequestStatus,
+    private readonly awaitLabAnswer: AwaitLabAnswer,
+    private readonly metrics: PortalAdapterMetrics,
+    private readonly syncMetrics: SyncAnswerMetrics,
+    @Inject(PORTAL_ADAPTER_CONFIG) private readonly config: PortalAdapterConfig,
+  ) {}
+
+  /**
+   * Stores the request (with its outbox event) first, exactly as for the asynchronous answer; with
+   * `Prefer: wait=N` it then only waits for the lab's answer (201, 422), or answers 202 when N ran out.
+   * The status depends on the outcome, so the response is written here rather than by Nest.
+   */
+  @Post()
+  async create(
+    @AuthenticatedPartner() partner: Partner,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
+    @Headers('prefer') preferHeader: string | undefined,
+    @Res() response: Response,
+  ): Promise<void> {
+    const receivedAtMs = performance.now();
+    const idempotencyKey = parseIdempotencyKey(idempotencyKeyHeader);
+    const prefer = parsePreferHeader(preferHeader);
+    if (!idempotencyKey.ok) throw this.invalidHeader(partner, 'Idempotency-Key', idempotencyKey.message);
+    if (!prefer.ok) throw this.invalidHeader(partner, 'Prefer', prefer.message);
+    const dto = parseTestRequestBody(body);
+    if (!dto.ok) {
+      this.metrics.submission(partner.id, 'invalid');
+      throw new ValidationProblem(dto.errors);
+    }
+
+    const requestId = response.getHeader('X-Request-Id');
+    const { correlationId } = await this.submit.execute({
+      partnerId: partner.id,
+      request: toCanonicalTestRequest(dto.body),
+      requestHash: requestHash(body),
+      idempotencyKey: idempotencyKey.key,
+      causationId: typeof requestId === 'string' && requestId.length <= MAX_CAUSATION_ID_LENGTH ? requestId : null,
+    });
+
+    const preference = applyPreference(prefer.preference, this.config.syncWaitMaxSeconds);
+    if (preference.clamped) this.syncMetrics.clamped.inc({ partner: partner.id });
+    if (preference.waitSeconds === null) return send(response, acceptedAnswer(correlationId, this.config.publicBaseUrl, preference));
+
+    // The partner may hang up while waiting; its waiter is then dropped at once.
+    const hungUp = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) hungUp.abort();
+    });
+    const outcome = await this.awaitLabAnswer.execute({ partnerId: partner.id, correlationId, receivedAtMs, waitSeconds: preference.waitSeconds, signal: hungUp.signal });
+    const answer =
+      outcome.kind === 'answered' && outcome.answer.kind !== 'settled'
+        ? labAnswered(correlationId, outcome.answer, this.config.publicBaseUrl, preference)
+        : acceptedAnswer(correlationId, this.config.publicBaseUrl, preference);
+    send(response, answer);
+  }
+
+  private invalidHeader(partner: Partner, header: string, message: string): ProblemException {
+    this.metrics.submission(partner.id, 'invalid');
+    return new ProblemException(400, 'Invalid request header', `${header}: ${message}`, { header });
+  }
+
+  @Get(':correlationId')
+  async status(@AuthenticatedPartner() partner: Partner, @Param('correlationId') correlationId: string): Promise<TestRequestStatusResponse> {
+    return this.getStatus.execute(partner.id, correlationId);
+  }
+}
+
+function send(response: Response, answer: TestRequestAnswer): void {
+  if (response.writableEnded || response.destroyed) return;
+  response.status(answer.status).set(answer.headers).type(answer.contentType).send(JSON.stringify(answer.body));
+}

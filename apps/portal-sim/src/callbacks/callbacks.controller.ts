@@ -1,0 +1,17 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseInterceptors } from '@nestjs/common';
+import type { RequestWithRawBody } from '@labsync/service-runtime';
+import { CallbackFaultsInterceptor } from '../faults/callback-faults.interceptor';
+import { ReceiveCallbackUseCase } from './receive-callback.use-case';
+
+/** Where labsync delivers a partner's callbacks. Injected faults apply here. */
+@Controller('callbacks')
+@UseInterceptors(CallbackFaultsInterceptor)
+export class CallbacksController {
+  constructor(@Inject(ReceiveCallbackUseCase) private readonly receive: ReceiveCallbackUseCase) {}
+
+  @Post(':partnerId')
+  @HttpCode(200)
+  callback(@Param('partnerId') partnerId: string, @Req() req: RequestWithRawBody, @Body() body: unknown) {
+    return this.receive.execute({ partnerId, headers: req.headers, rawBody: req.rawBody, body });
+  }
+}

@@ -1,0 +1,18 @@
+import { Global, Module } from '@nestjs/common';
+import { partnersFromEnv, type Partner } from '@labsync/configuration';
+import { SERVICE_ENV } from '@labsync/service-runtime';
+
+/** The partners whose callbacks portal-sim accepts, by id (PARTNERS, or the development partners). */
+export const PORTAL_PARTNERS = Symbol('PORTAL_PARTNERS');
+export type PortalPartners = ReadonlyMap<string, Partner>;
+
+export function portalPartnersFromEnv(env: NodeJS.ProcessEnv): PortalPartners {
+  return new Map(partnersFromEnv(env).map((partner) => [partner.id, partner]));
+}
+
+@Global()
+@Module({
+  providers: [{ provide: PORTAL_PARTNERS, inject: [SERVICE_ENV], useFactory: (env: NodeJS.ProcessEnv) => portalPartnersFromEnv(env) }],
+  exports: [PORTAL_PARTNERS],
+})
+export class PortalSimConfigModule {}

@@ -1,0 +1,4 @@
+import { runServiceMain } from '@labsync/service-runtime';
+import { portalSimService } from './portal-sim.service';
+
+runServiceMain(portalSimService);

@@ -1,0 +1,15 @@
+import type { ServiceDefinition } from '@labsync/service-runtime';
+import { ReceivedEventEntity } from './callbacks/received-event.entity';
+import { PortalSimTables1732300000001 } from './database/portal-sim-tables.migration';
+import { PortalSimModule } from './portal-sim.module';
+
+/** portal-sim, the stand-in partner portal: shared by main.ts and the tests that start it in-process. */
+export const portalSimService: ServiceDefinition = {
+  name: 'portal-sim',
+  rootModule: PortalSimModule,
+  database: {
+    defaultSchema: 'portal_sim',
+    entities: [ReceivedEventEntity],
+    migrations: [PortalSimTables1732300000001],
+  },
+};

@@ -1,0 +1,3 @@
+export * from './parse-env';
+export * from './common-env';
+export * from './partners';

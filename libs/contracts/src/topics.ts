@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import { CorrelationStatusChanged, PortalDeliverySucceeded } from './events/correlation-status';
+import { CorrelationStalled } from './events/correlation-alerts';
+import { PortalCallbackDeadLettered } from './events/callback-dead-letter';
+import { DeadLetterRecorded } from './events/dead-letter';
+import type { EventContract } from './events/define-event';
+import {
+  LabOrderEvent,
+} from './events/lab-events';
+import { RequestSubmitted } from './events/request-submitted';
+
+export interface TopicSpec {
+  readonly event: EventContract;
+  /** Request/result flows need parallelism across correlation ids: at least 6. */
+  readonly partitions: number;
+  /** A compacted topic keeps the latest record per key (read models). */
+  readonly compacted: boolean;
+  readonly description: string;
+}
+
+/**
+ * The one registry of labsync topics: name -> the event it carries and how it is laid out. Every topic is
+ * keyed by correlation id. Names are versioned: a breaking payload change is a new topic, never an edit.
+ */
+export const TOPICS = {
+  'labsync.requests.submitted.v1': {
+    event: RequestSubmitted,
+    partitions: 6,
+    compacted: false,
+    description: 'Test requests accepted from partners, in the order they were stored.',
+  },
+  'labsync.lab.order-events.v1': {
+    event: LabOrderEvent,
+    partitions: 6,
+    compacted: false,
+    description: 'Each lab order, step by step: dispatched, accepted or rejected, then the lab\'s status changes and results (webhooks or polling); one topic so the steps keep their order per correlation.',
+  },
+  'labsync.correlation.status.v1': {
+    event: CorrelationStatusChanged,
+    partitions: 6,
+    compacted: true,
+    description: 'Status read model: the latest snapshot of each correlation (compacted).',
+  },
+  'labsync.correlation.alerts.v1': {
+    event: CorrelationStalled,
+    partitions: 6,
+    compacted: false,
+    description: 'Operator alerts from the correlation-tracker: a correlation marked STALLED (lab acceptance or results overdue), once per stall.',
+  },
+  'labsync.portal.delivery-succeeded.v1': {
+    event: PortalDeliverySucceeded,
+    partitions: 6,
+    compacted: false,
+    description: 'Notifications the partner portal acknowledged.',
+  },
+  'labsync.portal.callback-dead-letters.v1': {
+    event: PortalCallbackDeadLettered,
+    partitions: 6,
+    compacted: false,
+    description: 'Callbacks the partner portal did not acknowledge after CALLBACK_MAX_ATTEMPTS attempts; each waits in the portal-adapter for an operator replay.',
+  },
+  'labsync.deadletter.v1': {
+    event: DeadLetterRecorded,
+    partitions: 3,
+    compacted: false,
+    description: 'Messages consumers gave up on, with the reason; replayable.',
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicName = keyof typeof TOPICS;
+
+/** topic name -> payload type; `publish(topic, payload)` only compiles with the payload that topic carries. */
+export type TopicMap = { [T in TopicName]: z.infer<(typeof TOPICS)[T]['event']['payload']> };
+
+/** Short names for code that names a topic. */
+export const Topic = {
+  requestSubmitted: 'labsync.requests.submitted.v1',
+  labOrderEvents: 'labsync.lab.order-events.v1',
+  correlationStatus: 'labsync.correlation.status.v1',
+  correlationAlerts: 'labsync.correlation.alerts.v1',
+  portalDeliverySucceeded: 'labsync.portal.delivery-succeeded.v1',
+  portalCallbackDeadLetters: 'labsync.portal.callback-dead-letters.v1',
+  deadLetter: 'labsync.deadletter.v1',
+} as const satisfies Record<string, TopicName>;
+
+export function isTopicName(name: string): name is TopicName {
+  return Object.prototype.hasOwnProperty.call(TOPICS, name);
+}
+
+export function topicSpec<T extends TopicName>(topic: T): (typeof TOPICS)[T] {
+  return TOPICS[topic];
+}

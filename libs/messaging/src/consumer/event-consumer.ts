@@ -1,0 +1,257 @@
+import type { EventEnvelope, TopicMap, TopicName } from '@labsync/contracts';
+import { runWithLogContext, type Logger, type Metrics } from '@labsync/observability';
+import { isConnectionError, quoteIdent } from '@labsync/persistence';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { TopicNaming } from '../kafka/kafka-client';
+import { DeadLetterPublisher } from './dead-letter-publisher';
+import { decodeRecord } from './envelope-decoder';
+import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-policy';
+
+export interface EventHandlerContext<T extends TopicName = TopicName> {
+  envelope: EventEnvelope<TopicMap[T]>;
+  /** The transaction the effect must be written in; it also records the event as processed. */
+  manager: EntityManager;
+  topic: T;
+  partition: number;
+  offset: string;
+}
+
+export type EventHandler<T extends TopicName = TopicName> = (payload: TopicMap[T], context: EventHandlerContext<T>) => Promise<unknown>;
+
+export interface EventConsumerOptions {
+  kafka: Kafka;
+  naming: TopicNaming;
+  /** Logical group name (the app's name, usually); the topic prefix is added. */
+  groupId: string;
+  dataSource: DataSource;
+  schema: string;
+  handlers: ReadonlyMap<TopicName, EventHandler>;
+  deadLetters: DeadLetterPublisher;
+  logger: Logger;
+  metrics: Metrics;
+  retry?: RetryPolicy;
+  partitionsConsumedConcurrently?: number;
+  /** Messages applied per database transaction (each in its own savepoint). */
+  chunkSize?: number;
+}
+
+interface PendingDeadLetter {
+  message: KafkaMessage;
+  reason: string;
+  attempts: number;
+  correlationId: string | null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** kafkajs's "this member must rejoin the group" errors (its runner rejoins when eachBatch throws one). */
+const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID']);
+function isGroupMembershipError(error: unknown): boolean {
+  return GROUP_MEMBERSHIP_ERRORS.has((error as { type?: string } | null)?.type ?? '');
+}
+
+/** deadlock_detected, serialization_failure, lock_not_available: retry the transaction, the data is fine. */
+const TRANSIENT_CONFLICTS = new Set(['40P01', '40001', '55P03']);
+function isTransientConflict(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } } | null;
+  return !!e && (TRANSIENT_CONFLICTS.has(e.code ?? '') || TRANSIENT_CONFLICTS.has(e.driverError?.code ?? ''));
+}
+
+/**
+ * Consumes labsync topics with an idempotent, transactional handler per topic.
+ *
+ * For each partition, messages are applied in order, a chunk per database transaction: each message gets
+ * a savepoint, its event id is recorded in processed_events, and its handler's effects commit with that
+ * record, so a redelivered event is skipped. A message that fails validation, or whose handler keeps
+ * failing, goes to the dead-letter topic with the reason, and the partition moves on. When Postgres or
+ * Kafka is unreachable nothing is skipped: the chunk is retried, with backoff, until they are back.
+ */
+export class EventConsumer {
+  private consumer: Consumer | null = null;
+  private readonly retry: RetryPolicy;
+  private readonly log: Logger;
+  private readonly consumed;
+  private readonly handlerSeconds;
+  private crashed: Error | null = null;
+
+  constructor(private readonly options: EventConsumerOptions) {
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.log = options.logger.child({ component: 'event-consumer', group: options.groupId });
+    this.consumed = options.metrics.counter('labsync_events_consumed_total', 'Events consumed, by outcome', ['topic', 'outcome']);
+    this.handlerSeconds = options.metrics.histogram('labsync_event_handler_seconds', 'Time to apply one event', ['topic']);
+  }
+
+  get groupId(): string {
+    return this.options.naming.group(this.options.groupId);
+  }
+
+  /** Null while healthy; the error when the consumer stopped for good. */
+  get failure(): Error | null {
+    return this.crashed;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, naming, handlers } = this.options;
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30000,
+      rebalanceTimeout: 60000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10000 },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        this.log.warn({ err: payload.error }, 'consumer crashed, kafkajs restarts it');
+      } else {
+        this.crashed = payload.error;
+        this.log.error({ err: payload.error }, 'consumer crashed and will not restart');
+      }
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await subscribeWhenTopicsAreServed(consumer, [...handlers.keys()].map((t) => naming.physical(t)));
+    await consumer.run({
+      autoCommit: true,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.log.info({ topics: [...handlers.keys()] }, 'consumer started');
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    if (consumer) await consumer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const topic = this.options.naming.logical(batch.topic) as TopicName;
+    const chunkSize = this.options.chunkSize ?? 100;
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!isRunning() || isStale()) return;
+      const chunk = batch.messages.slice(start, start + chunkSize);
+      let outage = 0;
+      for (;;) {
+        try {
+          const deadLetters = await this.applyChunk(topic, batch.partition, chunk);
+          for (const dl of deadLetters) {
+            await this.options.deadLetters.publish({
+              logicalTopic: topic,
+              partition: batch.partition,
+              message: dl.message,
+              consumerGroup: this.groupId,
+              reason: dl.reason,
+              attempts: dl.attempts,
+              correlationId: dl.correlationId,
+            });
+            this.consumed.inc({ topic, outcome: 'dead_lettered' });
+          }
+          resolveOffset(chunk[chunk.length - 1]!.offset);
+          await heartbeat();
+          break;
+        } catch (error) {
+          // This member lost its partitions (a replica joined or left): kafkajs rejoins the group only once
+          // eachBatch throws. Retrying here instead kept the surviving replica of a rebalance looping on
+          // heartbeat errors forever while the group waited for it (found by the replica fault test).
+          if (isGroupMembershipError(error)) throw error;
+          // Postgres or Kafka is unreachable (or the transaction could not commit): nothing was applied,
+          // so retry the same chunk until they are back. Skipping would lose events.
+          outage += 1;
+          const delay = backoffDelayMs(outage, 250, 5000);
+          this.log.warn({ err: error, topic, partition: batch.partition, attempt: outage }, `cannot apply events, retrying in ${delay} ms`);
+          await sleep(delay);
+          if (!isRunning() || isStale()) return;
+          await heartbeat().catch((heartbeatError: unknown) => {
+            if (isGroupMembershipError(heartbeatError)) throw heartbeatError;
+          });
+        }
+      }
+    }
+  }
+
+  private async applyChunk(topic: TopicName, partition: number, chunk: KafkaMessage[]): Promise<PendingDeadLetter[]> {
+    const handler = this.options.handlers.get(topic);
+    const deadLetters: PendingDeadLetter[] = [];
+    const processedTable = `${quoteIdent(this.options.schema)}.processed_events`;
+    await this.options.dataSource.transaction(async (manager) => {
+      for (const message of chunk) {
+        const decoded = decodeRecord(topic, message.value);
+        if (!decoded.ok) {
+          deadLetters.push({ message, reason: decoded.reason, attempts: 0, correlationId: decoded.correlationId });
+          continue;
+        }
+        if (!handler) {
+          deadLetters.push({ message, reason: `no handler for ${topic} in group ${this.groupId}`, attempts: 0, correlationId: decoded.envelope.correlationId });
+          continue;
+        }
+        const { envelope } = decoded;
+        for (let attempt = 1; ; attempt++) {
+          await manager.query('SAVEPOINT labsync_event');
+          const timer = this.handlerSeconds.startTimer({ topic });
+          try {
+            const inserted = await manager.query(
+              `INSERT INTO ${processedTable} (consumer_group, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
+              [this.groupId, envelope.eventId, topic],
+            );
+            if ((inserted as unknown[]).length === 0) {
+              this.consumed.inc({ topic, outcome: 'duplicate' });
+            } else {
+              await runWithLogContext(
+                { correlationId: envelope.correlationId, eventId: envelope.eventId },
+                () => handler(envelope.payload, { envelope, manager, topic, partition, offset: message.offset }),
+              );
+              this.consumed.inc({ topic, outcome: 'processed' });
+            }
+            await manager.query('RELEASE SAVEPOINT labsync_event');
+            break;
+          } catch (error) {
+            // A lost connection, or a deadlock/serialization failure between partitions locking the same
+            // rows, is not this event's fault: roll the whole chunk back and retry it, never dead-letter it.
+            if (isConnectionError(error) || isTransientConflict(error)) throw error;
+            await manager.query('ROLLBACK TO SAVEPOINT labsync_event');
+            if (attempt >= this.retry.maxAttempts) {
+              deadLetters.push({
+                message,
+                reason: `handler failed ${attempt} times: ${error instanceof Error ? error.message : String(error)}`,
+                attempts: attempt,
+                correlationId: envelope.correlationId,
+              });
+              break;
+            }
+            this.log.warn({ err: error, correlationId: envelope.correlationId, attempt }, 'event handler failed, retrying');
+            await sleep(backoffDelayMs(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs));
+          } finally {
+            timer();
+          }
+        }
+      }
+    });
+    return deadLetters;
+  }
+}
+
+/**
+ * Subscribes, retrying while the broker still reports the topics as unknown: right after a topic is
+ * created (by this process or another replica) metadata can lag for a moment. Any other error, or the
+ * deadline passing, fails the start with the broker's message.
+ */
+async function subscribeWhenTopicsAreServed(consumer: Consumer, topics: string[], timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await consumer.subscribe({ topics, fromBeginning: true });
+      return;
+    } catch (error) {
+      const unknownTopic = /does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE/i.test(
+        `${(error as { type?: string }).type ?? ''} ${(error as Error).message}`,
+      );
+      if (!unknownTopic || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

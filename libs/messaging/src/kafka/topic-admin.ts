@@ -1,0 +1,76 @@
+import { TOPICS, type TopicName } from '@labsync/contracts';
+import type { Admin, Kafka } from 'kafkajs';
+import { TopicNaming } from './kafka-client';
+
+/**
+ * Creates the registry's topics that do not exist yet, with their declared partition counts and cleanup
+ * policy. Safe to run from every app at boot and from several replicas at once.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  naming: TopicNaming,
+  topics: readonly TopicName[] = Object.keys(TOPICS) as TopicName[],
+  replicationFactor = Number(process.env['KAFKA_REPLICATION_FACTOR'] ?? 1),
+): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(naming.physical(t)));
+    if (missing.length === 0) {
+      await waitForPartitionLeaders(admin, topics.map((t) => naming.physical(t)));
+      return [];
+    }
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic: naming.physical(topic),
+          numPartitions: TOPICS[topic].partitions,
+          replicationFactor,
+          configEntries: TOPICS[topic].compacted
+            ? [
+                { name: 'cleanup.policy', value: 'compact' },
+                { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+              ]
+            : [],
+        })),
+      });
+    } catch (error) {
+      // Another replica may have created them between our list and create; that is fine.
+      if (!/already exists/i.test(String((error as Error).message))) throw error;
+    }
+    await waitForPartitionLeaders(admin, topics.map((t) => naming.physical(t)));
+    return missing.map((t) => naming.physical(t));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * `createTopics({ waitForLeaders })` returns when the controller has leaders, but a freshly formatted
+ * KRaft broker can still answer a metadata request with UNKNOWN_TOPIC_OR_PARTITION for a moment (seen
+ * in CI: a consumer's subscribe failed with "This server does not host this topic-partition" right
+ * after boot). Waiting here until every partition of every topic reports a leader makes the first
+ * subscribe and produce deterministic.
+ */
+async function waitForPartitionLeaders(admin: Admin, topics: string[], timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const ready =
+        metadata.length === topics.length &&
+        metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `topics ${topics.join(', ')} have no partition leaders after ${timeoutMs} ms` +
+      (lastError ? `: ${(lastError as Error).message}` : ''),
+  );
+}

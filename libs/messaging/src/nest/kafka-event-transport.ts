@@ -1,0 +1,67 @@
+import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { TopicName } from '@labsync/contracts';
+import { lastValueFrom } from 'rxjs';
+import type { EventConsumer, EventHandler, EventHandlerContext } from '../consumer/event-consumer';
+
+/** What a `@ConsumeEvent` handler receives with `@Ctx()`: the envelope and the transaction to write in. */
+export class KafkaEventContext<T extends TopicName = TopicName> extends BaseRpcContext<[EventHandlerContext<T>]> {
+  get event(): EventHandlerContext<T> {
+    return this.args[0];
+  }
+  get manager() {
+    return this.args[0].manager;
+  }
+  get envelope() {
+    return this.args[0].envelope;
+  }
+}
+
+/** Marks a controller method as the handler of a labsync topic (typed: only registry topics compile). */
+export const ConsumeEvent = (topic: TopicName): MethodDecorator => EventPattern(topic) as MethodDecorator;
+
+/**
+ * A Nest custom transport: apps write `@ConsumeEvent(Topic.x)` handlers; this strategy hands them to an
+ * EventConsumer, which owns batching, idempotency, retries and dead-lettering. Apps never see kafkajs.
+ */
+export class KafkaEventTransport extends Server implements CustomTransportStrategy {
+  private consumer: EventConsumer | null = null;
+
+  constructor(private readonly createConsumer: (handlers: Map<TopicName, EventHandler>) => EventConsumer) {
+    super();
+  }
+
+  on(): void {
+    // Status events are exposed through the consumer's metrics and readiness instead.
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  async listen(callback: (...args: unknown[]) => void): Promise<void> {
+    const handlers = new Map<TopicName, EventHandler>();
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (!handler.isEventHandler) continue;
+      handlers.set(pattern as TopicName, async (payload, context) => {
+        const result = await handler(payload, new KafkaEventContext([context]));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      });
+    }
+    if (handlers.size === 0) {
+      callback();
+      return;
+    }
+    try {
+      this.consumer = this.createConsumer(handlers);
+      await this.consumer.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.stop();
+    this.consumer = null;
+  }
+}

@@ -1,0 +1,5 @@
+/** Injection tokens the service runtime provides to every app module. */
+export const LOGGER = Symbol('LOGGER');
+/** The environment the service was started with (a copy of process.env, or what a test passed). */
+export const SERVICE_ENV = Symbol('SERVICE_ENV');
+export const SERVICE_NAME = Symbol('SERVICE_NAME');

@@ -1,0 +1,227 @@
+import 'reflect-metadata';
+import { Global, Module, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import {
+  intFromEnv,
+  databaseEnvSchema,
+  httpEnvSchema,
+  kafkaEnvSchema,
+  nodeEnvSchema,
+  parseEnv,
+  type ServiceName,
+} from '@labsync/configuration';
+import {
+  DeadLetterPublisher,
+  EventConsumer,
+  KafkaEventTransport,
+  OutboxRelay,
+  OutboxWriter,
+  TopicNaming,
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+} from '@labsync/messaging';
+import { Metrics, PinoNestLogger, createLogger, type Logger } from '@labsync/observability';
+import { createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl } from '@labsync/persistence';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
+import { z } from 'zod';
+import { HealthController } from './health/health.controller';
+import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness';
+import { installJsonBodyParsing } from './http/body-parsing';
+import { ProblemFilter } from './http/problem.filter';
+import { installRequestContext } from './http/request-context';
+import { LOGGER, SERVICE_ENV, SERVICE_NAME } from './runtime-tokens';
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  /** The app's own root module (its features); the runtime adds health, metrics and infrastructure. */
+  rootModule: Type<unknown>;
+  database?: {
+    defaultSchema: string;
+    entities: (Function | EntitySchema)[];
+    migrations: (new () => MigrationInterface)[];
+  };
+  /** Apps on Kafka: publish through the outbox, and/or consume with `@ConsumeEvent` handlers. */
+  messaging?: { consumerGroup: string };
+  bodyLimit?: string;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  name: ServiceName;
+  url: string;
+  port: number;
+  logger: Logger;
+  dataSource: DataSource | null;
+  close(): Promise<void>;
+}
+
+const consumerTuningSchema = z.object({
+  KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(3),
+  CONSUMER_CHUNK_SIZE: intFromEnv(100),
+  CONSUMER_MAX_ATTEMPTS: intFromEnv(4),
+  KAFKA_CONNECT_TIMEOUT_MS: intFromEnv(60000),
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).optional(),
+});
+
+/**
+ * Starts one labsync app: validated configuration, JSON logs, Postgres (database created if missing, the
+ * app's schema migrated), Kafka (topics ensured, outbox relay, consumer), HTTP with problem+json errors,
+ * health, readiness and metrics. Used by every app's main.ts and by tests that run an app in-process.
+ */
+export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+  const base = parseEnv(nodeEnvSchema.extend(httpEnvSchema(definition.name).shape), env);
+  const tuning = parseEnv(consumerTuningSchema, env);
+  const logger = createLogger(definition.name, base.LOG_LEVEL);
+  const metrics = new Metrics(definition.name);
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const readiness: ReadinessCheck[] = [];
+  const providers: Provider[] = [
+    { provide: LOGGER, useValue: logger },
+    { provide: Metrics, useValue: metrics },
+    { provide: SERVICE_ENV, useValue: env },
+    { provide: SERVICE_NAME, useValue: definition.name },
+    { provide: READINESS_CHECKS, useValue: readiness },
+  ];
+
+  try {
+    let dataSource: DataSource | null = null;
+    let schema = '';
+    let databaseUrl = '';
+    if (definition.database) {
+      const db = parseEnv(databaseEnvSchema(definition.database.defaultSchema), env);
+      schema = db.DB_SCHEMA;
+      databaseUrl = db.DATABASE_URL;
+      await ensureDatabase(db.DATABASE_URL);
+      dataSource = createAppDataSource({
+        url: db.DATABASE_URL,
+        schema,
+        entities: definition.database.entities,
+        migrations: definition.database.migrations,
+        poolSize: db.DB_POOL_SIZE,
+        applicationName: definition.name,
+      });
+      const applied = await initializeAndMigrate(dataSource);
+      const ds = dataSource;
+      cleanup.push(() => ds.destroy());
+      if (applied.length) logger.info({ applied, schema }, 'migrations applied');
+      logger.info({ database: redactUrl(db.DATABASE_URL), schema }, 'database ready');
+      providers.push({ provide: DataSource, useValue: dataSource });
+      readiness.push({ name: 'postgres', check: async () => void (await ds.query('SELECT 1')) });
+    }
+
+    let transport: KafkaEventTransport | null = null;
+    let relay: OutboxRelay | null = null;
+    if (definition.messaging) {
+      if (!dataSource) throw new Error(`${definition.name}: messaging needs a database (outbox and processed events)`);
+      const kafkaEnv = parseEnv(kafkaEnvSchema, env);
+      const naming = new TopicNaming(kafkaEnv.KAFKA_TOPIC_PREFIX);
+      const kafka = createKafka({ brokers: kafkaEnv.KAFKA_BROKERS, clientId: definition.name, topicPrefix: kafkaEnv.KAFKA_TOPIC_PREFIX }, logger);
+      await retryUntil(() => ensureTopics(kafka, naming), tuning.KAFKA_CONNECT_TIMEOUT_MS, `Kafka at KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS.join(',')}`, logger);
+      const producer = createIdempotentProducer(kafka);
+      await producer.connect();
+      cleanup.unshift(() => producer.disconnect());
+      const admin = kafka.admin();
+      await admin.connect();
+      cleanup.unshift(() => admin.disconnect());
+      readiness.push({ name: 'kafka', check: async () => void (await admin.describeCluster()) });
+
+      relay = new OutboxRelay({ databaseUrl, schema, producer, naming, logger, metrics });
+      const outbox = new OutboxWriter(schema, definition.name);
+      providers.push({ provide: OutboxWriter, useValue: outbox }, { provide: OutboxRelay, useValue: relay });
+
+      const deadLetters = new DeadLetterPublisher(producer, naming, definition.name, logger, metrics);
+      const ds = dataSource;
+      const group = definition.messaging.consumerGroup;
+      transport = new KafkaEventTransport(
+        (handlers) =>
+          new EventConsumer({
+            kafka,
+            naming,
+            groupId: group,
+            dataSource: ds,
+            schema,
+            handlers,
+            deadLetters,
+            logger,
+            metrics,
+            partitionsConsumedConcurrently: tuning.KAFKA_PARTITIONS_CONCURRENCY,
+            chunkSize: tuning.CONSUMER_CHUNK_SIZE,
+            retry: { maxAttempts: tuning.CONSUMER_MAX_ATTEMPTS, baseDelayMs: 100, maxDelayMs: 5000 },
+          }),
+      );
+      const t = transport;
+      readiness.push({
+        name: 'consumer',
+        check: async () => {
+          const failure = t.unwrap<EventConsumer | null>()?.failure;
+          if (failure) throw failure;
+        },
+      });
+      providers.push({ provide: 'KAFKA_CLIENT', useValue: kafka as Kafka }, { provide: 'KAFKA_ADMIN', useValue: admin as Admin }, { provide: 'KAFKA_PRODUCER', useValue: producer as Producer });
+    }
+
+    @Global()
+    @Module({ providers, exports: providers.map((p) => (p as { provide: unknown }).provide as string) })
+    class LabsyncRuntimeModule {}
+
+    const root: DynamicModule = {
+      module: class LabsyncServiceRoot {},
+      imports: [LabsyncRuntimeModule, TerminusModule.forRoot({ logger: false }), definition.rootModule],
+      controllers: [HealthController],
+    };
+    const app = await NestFactory.create(root, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false });
+    installRequestContext(app, metrics);
+    installJsonBodyParsing(app, logger, tuning.HTTP_BODY_LIMIT ?? definition.bodyLimit);
+    app.useGlobalFilters(new ProblemFilter(logger));
+    if (transport) app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+    await app.init();
+    if (transport) await app.startAllMicroservices();
+    relay?.start();
+    await app.listen(base.PORT, base.HOST);
+    const address = app.getHttpServer().address() as { port: number };
+    const url = `http://127.0.0.1:${address.port}`;
+    logger.info({ url }, `${definition.name} listening`);
+
+    let closing: Promise<void> | null = null;
+    return {
+      app,
+      name: definition.name,
+      url,
+      port: address.port,
+      logger,
+      dataSource,
+      close: () => {
+        // Stop taking HTTP and Kafka work first, then flush the outbox, then let go of Kafka and Postgres.
+        closing ??= (async () => {
+          await app.close();
+          await relay?.stop();
+          for (const step of cleanup) await step().catch((error) => logger.warn({ err: error }, 'shutdown step failed'));
+          logger.info(`${definition.name} stopped`);
+          logger.flush();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    for (const step of cleanup) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function retryUntil<T>(fn: () => Promise<T>, timeoutMs: number, what: string, logger: Logger): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(`${what} is not reachable after ${Math.round(timeoutMs / 1000)} s (${(error as Error).message})`);
+      }
+      if (attempt === 1) logger.warn({ err: error }, `waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * attempt)));
+    }
+  }
+}

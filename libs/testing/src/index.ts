@@ -1,0 +1,5 @@
+export * from './wait-for';
+export * from './unique-names';
+export * from './database';
+export * from './http';
+export * from './processes';
