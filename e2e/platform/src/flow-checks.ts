@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { httpJson, waitFor } from '@labsync/testing';
 import { PARTNER_KEYS, type PlatformStack } from './platform-stack';
 
@@ -175,13 +176,43 @@ export class FlowDriver {
 
   /** Waits until the partner's view of every request has `status`. */
   async waitForStatus(requests: AcknowledgedRequest[], status: string, timeoutMs = 120_000): Promise<void> {
-    await waitFor(
-      async () => {
-        const views = await inBatches(requests, 20, async (r) => (await this.statusOf(r.partner, r.correlationId)).body);
-        return views.every((v) => v?.status === status);
-      },
-      { timeoutMs, intervalMs: 1000, what: `${status} for ${requests.length} requests` },
-    );
+    let lastSeen: (string | undefined)[] = [];
+    try {
+      await waitFor(
+        async () => {
+          const views = await inBatches(requests, 20, async (r) => (await this.statusOf(r.partner, r.correlationId)).body);
+          lastSeen = views.map((v) => v?.status);
+          return lastSeen.every((s) => s === status);
+        },
+        { timeoutMs, intervalMs: 1000, what: `${status} for ${requests.length} requests` },
+      );
+    } catch (error) {
+      // A timeout alone says nothing in a CI log: say where the stragglers are and what the apps report.
+      throw new Error(`${(error as Error).message}\n${await this.diagnose(requests, lastSeen, status)}`);
+    }
+  }
+
+  /** Where requests that have not reached `status` stand, what portal-sim got of them, and each app's readiness and logs. */
+  async diagnose(requests: AcknowledgedRequest[], lastSeen: (string | undefined)[], status: string): Promise<string> {
+    const byStatus = new Map<string, string[]>();
+    requests.forEach((r, i) => {
+      const seen = lastSeen[i] ?? 'unknown';
+      if (seen !== status) byStatus.set(seen, [...(byStatus.get(seen) ?? []), r.correlationId]);
+    });
+    const lines = [...byStatus].map(([s, ids]) => `  ${ids.length} at ${s}, e.g. ${ids.slice(0, 3).join(', ')}`);
+    const stragglers = new Set([...byStatus.values()].flat());
+    const received = await this.received().catch(() => [] as ReceivedEvent[]);
+    const notified = received.filter((e) => stragglers.has(e.correlationId)).length;
+    lines.push(`  portal-sim holds ${notified} notifications of those ${stragglers.size} requests`);
+    for (const app of this.stack.all) {
+      const ready = await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then(
+        async (r) => `${r.status} ${(await r.text()).slice(0, 300)}`,
+        (e: Error) => `unreachable (${e.message})`,
+      );
+      lines.push(`  ${app.logFile}: ready ${ready}`);
+      for (const line of lastWarnings(app.logFile, 3)) lines.push(`    ${line}`);
+    }
+    return lines.join('\n');
   }
 
   /** The lab works every order like a technician: in progress, preliminary then final pH, final lead, completed. */
@@ -250,4 +281,19 @@ export class FlowDriver {
     }
     return problems;
   }
+}
+
+/** The last `count` warn/error lines of an app's JSON log, shortened (for failure messages). */
+function lastWarnings(logFile: string, count: number): string[] {
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => /"level":"(warn|error|fatal)"/.test(line))
+    .slice(-count)
+    .map((line) => line.slice(0, 400));
 }

@@ -63,6 +63,8 @@ const consumerTuningSchema = z.object({
   CONSUMER_CHUNK_SIZE: intFromEnv(100),
   CONSUMER_MAX_ATTEMPTS: intFromEnv(4),
   KAFKA_CONNECT_TIMEOUT_MS: intFromEnv(60000),
+  // The broker accepts 6 s .. 30 min (group.min/max.session.timeout.ms).
+  KAFKA_SESSION_TIMEOUT_MS: intFromEnv(15000).pipe(z.number().min(6000).max(1_800_000)),
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).optional(),
 });
 
@@ -149,6 +151,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
             metrics,
             partitionsConsumedConcurrently: tuning.KAFKA_PARTITIONS_CONCURRENCY,
             chunkSize: tuning.CONSUMER_CHUNK_SIZE,
+            sessionTimeoutMs: tuning.KAFKA_SESSION_TIMEOUT_MS,
             retry: { maxAttempts: tuning.CONSUMER_MAX_ATTEMPTS, baseDelayMs: 100, maxDelayMs: 5000 },
           }),
       );

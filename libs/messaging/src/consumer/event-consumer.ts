@@ -34,6 +34,14 @@ export interface EventConsumerOptions {
   partitionsConsumedConcurrently?: number;
   /** Messages applied per database transaction (each in its own savepoint). */
   chunkSize?: number;
+  /**
+   * How long the group coordinator keeps a silent member (default 15 s). It bounds how long a member that
+   * died without leaving (SIGKILL, or a crash while the broker was down) holds up its group's rebalance.
+   * Heartbeats go every fifth of it; a chunk of events must be applied well within it.
+   */
+  sessionTimeoutMs?: number;
+  /** First delay before this consumer re-creates itself after kafkajs gave up on it (doubles up to 30 s). */
+  restartDelayMs?: number;
 }
 
 interface PendingDeadLetter {
@@ -74,12 +82,17 @@ export class EventConsumer {
   private readonly consumed;
   private readonly handlerSeconds;
   private crashed: Error | null = null;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartAttempt = 0;
+  private readonly restarts;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.log = options.logger.child({ component: 'event-consumer', group: options.groupId });
     this.consumed = options.metrics.counter('labsync_events_consumed_total', 'Events consumed, by outcome', ['topic', 'outcome']);
     this.handlerSeconds = options.metrics.histogram('labsync_event_handler_seconds', 'Time to apply one event', ['topic']);
+    this.restarts = options.metrics.counter('labsync_consumer_restarts_total', 'Times a consumer was re-created after kafkajs gave up on it');
   }
 
   get groupId(): string {
@@ -92,22 +105,32 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
     const { kafka, naming, handlers } = this.options;
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 15000;
     const consumer = kafka.consumer({
       groupId: this.groupId,
-      sessionTimeout: 30000,
+      sessionTimeout,
       rebalanceTimeout: 60000,
-      heartbeatInterval: 3000,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 5)),
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 10000 },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (consumer !== this.consumer) return;
       if (payload.restart) {
         this.log.warn({ err: payload.error }, 'consumer crashed, kafkajs restarts it');
       } else {
+        // kafkajs gives up on errors it deems fatal; a process that stays up without consuming would stall
+        // its flows silently, so re-create the consumer (readiness reports the failure until it is back).
         this.crashed = payload.error;
-        this.log.error({ err: payload.error }, 'consumer crashed and will not restart');
+        this.log.error({ err: payload.error }, 'consumer crashed and kafkajs will not restart it: re-creating it');
+        this.scheduleRestart();
       }
     });
     this.consumer = consumer;
@@ -122,7 +145,38 @@ export class EventConsumer {
     this.log.info({ topics: [...handlers.keys()] }, 'consumer started');
   }
 
+  private scheduleRestart(): void {
+    if (this.stopping || this.restartTimer) return;
+    const first = this.options.restartDelayMs ?? 1000;
+    const delay = Math.min(first * 2 ** this.restartAttempt, 30000);
+    this.restartAttempt += 1;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.restart();
+    }, delay);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    const old = this.consumer;
+    this.consumer = null;
+    await old?.disconnect().catch((error: unknown) => this.log.warn({ err: error }, 'disconnecting the crashed consumer failed'));
+    try {
+      await this.run();
+      this.restarts.inc();
+      this.crashed = null;
+      this.restartAttempt = 0;
+    } catch (error) {
+      this.crashed = error instanceof Error ? error : new Error(String(error));
+      this.log.error({ err: error }, 'consumer could not be re-created, trying again');
+      this.scheduleRestart();
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
     const consumer = this.consumer;
     this.consumer = null;
     if (consumer) await consumer.disconnect();

@@ -6,6 +6,8 @@ export interface KafkaSettings {
   clientId: string;
   /** Prepended to every topic and group name (test isolation, multi-tenant clusters). */
   topicPrefix: string;
+  /** Reconnect attempts before an operation fails (default 14, about 50 s): lower for short-lived tools. */
+  retries?: number;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -26,7 +28,11 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     brokers: settings.brokers,
     connectionTimeout: 3000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    // About 50 s of reconnecting (200 ms doubling to 5 s, 14 times) before an operation fails. A consumer
+    // whose retries run out crashes and kafkajs restarts it as a *new* group member, while the old member
+    // could not leave (the broker was down) and holds the group's rebalance until its session times out.
+    // With this budget a consumer rides out a broker restart as the same member and resumes at once.
+    retry: { initialRetryTime: 200, retries: settings.retries ?? 14, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
