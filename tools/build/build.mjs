@@ -4,7 +4,7 @@
 // dist/apps/<app>/main.js so that `node dist/apps/<app>/main.js` runs it. Type-checking is `npm run typecheck`;
 // this step only transpiles, so it takes a second or two.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, readFile, writeFile, stat, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile, stat, rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,7 +50,10 @@ function swcOptions(paths, filename) {
 export async function build({ quiet = false } = {}) {
   const started = Date.now();
   const paths = await aliasPaths();
-  await rm(outDir, { recursive: true, force: true });
+  // Compile next to dist/out and swap it in at the end: a build (every Jest run starts one) never leaves
+  // half a tree behind for an app process that another run is starting at that moment.
+  const nextDir = `${outDir}.next-${process.pid}`;
+  await rm(nextDir, { recursive: true, force: true });
   const files = [];
   for (const top of ['apps', 'libs']) for await (const f of walk(join(root, top))) files.push(f);
   // swc's transform runs on its own thread pool; a bounded fan-out keeps memory flat.
@@ -58,13 +61,19 @@ export async function build({ quiet = false } = {}) {
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
       const { code, map } = await transformFile(file, swcOptions(paths, file));
-      const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
+      const target = join(nextDir, relative(root, file)).replace(/\.ts$/, '.js');
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, `${code}\n//# sourceMappingURL=${target.split(sep).pop()}.map\n`);
       if (map) await writeFile(`${target}.map`, map);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
+  const oldDir = `${outDir}.old-${process.pid}`;
+  await rename(outDir, oldDir).catch((error) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await rename(nextDir, outDir);
+  await rm(oldDir, { recursive: true, force: true });
 
   const apps = (await readdir(join(root, 'apps'), { withFileTypes: true })).filter((d) => d.isDirectory());
   for (const app of apps) {

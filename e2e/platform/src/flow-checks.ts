@@ -218,8 +218,14 @@ export class FlowDriver {
   /** The lab works every order like a technician: in progress, preliminary then final pH, final lead, completed. */
   async labWork(orders: LabOrder[], concurrency = 10): Promise<void> {
     const does = async (path: string, body: unknown) => {
-      const answer = await httpJson('POST', `${this.stack.labSim.url}/sim/orders/${path}`, body);
-      if (answer.status !== 202) throw new Error(`lab-sim ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      // Like any well-behaved client, come back after a 503 (lab-sim's database pool was busy on a loaded
+      // machine: nothing was done); anything else but 202 is a failure.
+      for (let attempt = 1; ; attempt++) {
+        const answer = await httpJson('POST', `${this.stack.labSim.url}/sim/orders/${path}`, body);
+        if (answer.status === 202) return;
+        if (answer.status !== 503 || attempt >= 5) throw new Error(`lab-sim ${path} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
     };
     await inBatches(orders, concurrency, async ({ labOrderId }) => {
       await does(`${labOrderId}/status`, { status: 'IN_PROGRESS' });

@@ -1,5 +1,6 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
+import { isConnectionError } from '@labsync/persistence';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import { ProblemException } from './problem';
@@ -40,6 +41,18 @@ export class ProblemFilter implements ExceptionFilter {
         title: titleFor(status),
         status,
         detail: Array.isArray(message) ? message.join('; ') : String(message),
+        instance: request.originalUrl,
+      };
+    } else if (isConnectionError(exception)) {
+      // Postgres is unreachable or the pool has no free connection: a transient condition of this service,
+      // not a bug, so tell the client to come back (an Idempotency-Key makes the retry safe).
+      this.logger.warn({ err: exception, path: request.originalUrl }, 'database unavailable');
+      response.setHeader('Retry-After', '1');
+      body = {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'The database is unavailable right now; retry shortly (with the same Idempotency-Key when submitting).',
         instance: request.originalUrl,
       };
     } else {
