@@ -50,7 +50,7 @@ describe('infrastructure fault: the lab-adapter killed (SIGKILL) mid-flow and re
     expect(ordersAtKill).toBeLessThan(REQUESTS);
 
     // The new process is ready once its consumer joined the group, i.e. once the coordinator gave up on the
-    // killed member (session timeout, 30 s): that wait is part of what a crash costs.
+    // killed member (KAFKA_SESSION_TIMEOUT_MS, 15 s): that wait is part of what a crash costs.
     await stack.labAdapter.start();
     const restartedAt = Date.now();
     const firstRestartSeconds = secondsSince(killedAt);
