@@ -121,7 +121,7 @@ describe('infrastructure faults: the Kafka broker stopped for 15 s, the database
       };
     });
     // Readiness (Kafka included) is back everywhere once the broker is.
-    await waitFor(async () => (await Promise.all(stack.all.map((a) => fetch(`${a.url}/health/ready`).then((r) => r.status, () => 0)))).every((s) => s === 200), {
+    await waitFor(async () => (await Promise.all(stack.all.map((a) => a.readiness()))).every((r) => r?.status === 200), {
       timeoutMs: 60_000,
       what: 'every app ready again',
     });

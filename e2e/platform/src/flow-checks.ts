@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { httpJson, waitFor } from '@labsync/testing';
 import { PARTNER_KEYS, type PlatformStack } from './platform-stack';
 
@@ -205,12 +204,9 @@ export class FlowDriver {
     const notified = received.filter((e) => stragglers.has(e.correlationId)).length;
     lines.push(`  portal-sim holds ${notified} notifications of those ${stragglers.size} requests`);
     for (const app of this.stack.all) {
-      const ready = await fetch(`${app.url}/health/ready`, { signal: AbortSignal.timeout(3000) }).then(
-        async (r) => `${r.status} ${(await r.text()).slice(0, 300)}`,
-        (e: Error) => `unreachable (${e.message})`,
-      );
-      lines.push(`  ${app.logFile}: ready ${ready}`);
-      for (const line of lastWarnings(app.logFile, 3)) lines.push(`    ${line}`);
+      const ready = await app.readiness();
+      lines.push(`  ${app.logFile}: ready ${ready ? `${ready.status} ${ready.body.slice(0, 300)}` : 'unreachable'}`);
+      for (const line of app.recentWarnings(3)) lines.push(`    ${line.slice(0, 400)}`);
     }
     return lines.join('\n');
   }
@@ -289,17 +285,3 @@ export class FlowDriver {
   }
 }
 
-/** The last `count` warn/error lines of an app's JSON log, shortened (for failure messages). */
-function lastWarnings(logFile: string, count: number): string[] {
-  let text = '';
-  try {
-    text = readFileSync(logFile, 'utf8');
-  } catch {
-    return [];
-  }
-  return text
-    .split('\n')
-    .filter((line) => /"level":"(warn|error|fatal)"/.test(line))
-    .slice(-count)
-    .map((line) => line.slice(0, 400));
-}

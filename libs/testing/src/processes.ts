@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { waitFor } from './wait-for';
 
@@ -53,9 +53,7 @@ export class AppProcess {
     const ready = waitFor(
       async () => {
         if (exitCode !== undefined) return true;
-        // Bounded, so a process that accepts connections but never answers cannot hang the start.
-        const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-        return response?.status === 200;
+        return (await this.readiness(2000))?.status === 200;
       },
       { timeoutMs: this.options.readyTimeoutMs ?? 60000, intervalMs: 200, what: `${this.options.app} on port ${this.options.port} to be ready (log: ${this.logFile})` },
     );
@@ -66,6 +64,33 @@ export class AppProcess {
     });
     if (exitCode !== undefined) throw new Error(`${this.options.app} exited with code ${exitCode} while starting; see ${this.logFile}`);
     return this;
+  }
+
+  /**
+   * The app's `/health/ready` answer (status and body text), or null when it does not answer. Bounded, so a
+   * process that accepts connections but never answers cannot hang a caller.
+   */
+  async readiness(timeoutMs = 3000): Promise<{ status: number; body: string } | null> {
+    try {
+      const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
+      return { status: response.status, body: await response.text() };
+    } catch {
+      return null;
+    }
+  }
+
+  /** The last `count` warn/error lines of the app's JSON log (for failure messages); none when there is no log yet. */
+  recentWarnings(count: number): string[] {
+    let text: string;
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter((line) => /"level":"(warn|error|fatal)"/.test(line))
+      .slice(-count);
   }
 
   get pid(): number | undefined {

@@ -6,8 +6,6 @@ export interface KafkaSettings {
   clientId: string;
   /** Prepended to every topic and group name (test isolation, multi-tenant clusters). */
   topicPrefix: string;
-  /** Reconnect attempts before an operation fails (default 14, about 50 s): lower for short-lived tools. */
-  retries?: number;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -32,7 +30,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     // whose retries run out crashes and kafkajs restarts it as a *new* group member, while the old member
     // could not leave (the broker was down) and holds the group's rebalance until its session times out.
     // With this budget a consumer rides out a broker restart as the same member and resumes at once.
-    retry: { initialRetryTime: 200, retries: settings.retries ?? 14, maxRetryTime: 5000 },
+    retry: { initialRetryTime: 200, retries: 14, maxRetryTime: 5000 },
     logLevel: logLevel.WARN,
     logCreator:
       () =>
