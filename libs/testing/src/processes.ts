@@ -117,6 +117,7 @@ export class AppProcess {
 /** Ports for one test file: a base from the Jest worker id keeps parallel workers apart. */
 export function portBlock(offset: number): (index: number) => number {
   const worker = Number(process.env['JEST_WORKER_ID'] ?? 1);
-  const base = 20000 + offset * 100 + worker * 20;
+  // TEST_PORT_SHIFT lets two checkouts run their suites side by side on one machine.
+  const base = 20000 + Number(process.env['TEST_PORT_SHIFT'] ?? 0) + offset * 100 + worker * 20;
   return (index: number) => base + index;
 }
