@@ -9,7 +9,6 @@ import {
   notificationIdFor,
   type CorrelationSnapshot,
   type CorrelationStatus,
-  type EventEnvelope,
   type RecordedResult,
   type TimelineEntry,
   type TopicMap,
@@ -24,11 +23,12 @@ import {
   dropSchemas,
   httpJson,
   sql,
+  TopicReader,
   uniqueSchema,
   uniqueTopicPrefix,
   waitFor,
 } from '@labsync/testing';
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from './portal-adapter.service';
 
 const ACME = { id: 'acme', apiKey: 'acme-int-api-key', callbackSecret: 'acme-int-callback-secret' };
@@ -104,46 +104,6 @@ class FakePortal {
       answered,
     });
     res.writeHead(answered, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: answered === 200 }));
-  }
-}
-
-/** Reads a topic from the beginning and knows when it has seen everything published so far. */
-class TopicReader<T extends keyof TopicMap> {
-  readonly records: { key: string | null; envelope: EventEnvelope<TopicMap[T]> }[] = [];
-  private readonly nextOffset = new Map<number, bigint>();
-  private consumer: Consumer | null = null;
-
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly admin: Admin,
-    private readonly naming: TopicNaming,
-    readonly topic: T,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumer = this.kafka.consumer({ groupId: this.naming.group(`int-reader-${this.topic}`), maxWaitTimeInMs: 100 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.naming.physical(this.topic), fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        this.records.push({ key: message.key?.toString() ?? null, envelope: JSON.parse(message.value!.toString()) });
-        this.nextOffset.set(partition, BigInt(message.offset) + 1n);
-      },
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-  }
-
-  payloads(): TopicMap[T][] {
-    return this.records.map((r) => r.envelope.payload);
-  }
-
-  /** Every record on the topic right now has been read. */
-  async caughtUp(): Promise<boolean> {
-    const offsets = await this.admin.fetchTopicOffsets(this.naming.physical(this.topic));
-    return offsets.every((p) => (this.nextOffset.get(p.partition) ?? 0n) >= BigInt(p.high));
   }
 }
 
@@ -265,8 +225,8 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
     await admin.connect();
     producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    submitted = new TopicReader(kafka, admin, naming, Topic.requestSubmitted);
-    deliveries = new TopicReader(kafka, admin, naming, Topic.portalDeliverySucceeded);
+    submitted = new TopicReader(kafka, naming, Topic.requestSubmitted, admin);
+    deliveries = new TopicReader(kafka, naming, Topic.portalDeliverySucceeded, admin);
     await Promise.all([submitted.start(), deliveries.start()]);
   });
 

@@ -5,6 +5,7 @@ import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity';
 import { CallbackDeadLetters1732500000000 } from './database/callback-dead-letters.migration';
 import { PortalAdapterTables1732400000000 } from './database/portal-adapter-tables.migration';
 import { SyncAnswers1732600000000 } from './database/sync-answers.migration';
+import { UnconfirmedRequests1732700000000 } from './database/unconfirmed-requests.migration';
 import { CorrelationViewEntity } from './status-updates/correlation-view.entity';
 import { IdempotencyKeyEntity } from './test-requests/idempotency-key.entity';
 import { TestRequestEntity } from './test-requests/test-request.entity';
@@ -16,7 +17,7 @@ export const portalAdapter: ServiceDefinition = {
   database: {
     defaultSchema: 'portal_adapter',
     entities: [TestRequestEntity, IdempotencyKeyEntity, CorrelationViewEntity, CallbackDeliveryEntity],
-    migrations: [MessagingTables1732100000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000],
+    migrations: [MessagingTables1732100000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
   },
   messaging: { consumerGroup: 'portal-adapter' },
 };

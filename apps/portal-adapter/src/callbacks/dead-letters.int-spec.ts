@@ -11,17 +11,15 @@ import {
   createEnvelope,
   notificationIdFor,
   type CorrelationSnapshot,
-  type EventEnvelope,
   type RecordedResult,
   type TimelineEntry,
-  type TopicMap,
 } from '@labsync/contracts';
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { verifySignature } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from '../portal-adapter.service';
 
 const ROOT = join(__dirname, '../../../..');
@@ -90,37 +88,6 @@ class FakePortal {
     } finally {
       this.inFlight.set(body.eventId, this.inFlight.get(body.eventId)! - 1);
     }
-  }
-}
-
-/** Reads one topic from the beginning into memory. */
-class TopicReader<T extends keyof TopicMap> {
-  readonly records: { key: string | null; envelope: EventEnvelope<TopicMap[T]> }[] = [];
-  private consumer: Consumer | null = null;
-
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly naming: TopicNaming,
-    readonly topic: T,
-  ) {}
-
-  async start(): Promise<void> {
-    this.consumer = this.kafka.consumer({ groupId: this.naming.group(`dl-int-reader-${this.topic}`), maxWaitTimeInMs: 100 });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.naming.physical(this.topic), fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        this.records.push({ key: message.key?.toString() ?? null, envelope: JSON.parse(message.value!.toString()) });
-      },
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-  }
-
-  payloads(): TopicMap[T][] {
-    return this.records.map((r) => r.envelope.payload);
   }
 }
 

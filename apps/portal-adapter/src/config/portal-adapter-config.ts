@@ -22,6 +22,10 @@ const envSchema = z.object({
   SYNC_WAIT_POLL_MS: z.coerce.number().int().min(10).max(5000).default(250),
   /** This replica's name, recorded with each snapshot it applies (correlation_views.applied_by); defaults to host:pid. */
   REPLICA_ID: z.string().min(1).max(200).optional(),
+  /** An accepted request whose correlation snapshot has not come back from the tracker after this is alerted (labsync_requests_unconfirmed). */
+  UNCONFIRMED_REQUEST_AFTER_MS: z.coerce.number().int().min(1000).max(86_400_000).default(120_000),
+  /** How often the unconfirmed-request detector looks. */
+  UNCONFIRMED_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   /** Absolute base URL partners reach the API at (behind an ingress); statusUrl is a relative path without it. */
   PUBLIC_BASE_URL: z
     .url()
@@ -45,6 +49,8 @@ export interface PortalAdapterConfig {
   syncWaitMaxSeconds: number;
   syncWaitPollMs: number;
   replicaId: string;
+  unconfirmedAfterMs: number;
+  unconfirmedCheckIntervalMs: number;
 }
 
 export const PORTAL_ADAPTER_CONFIG = Symbol('PORTAL_ADAPTER_CONFIG');
@@ -69,5 +75,7 @@ export function loadPortalAdapterConfig(env: NodeJS.ProcessEnv): PortalAdapterCo
     syncWaitMaxSeconds: parsed.SYNC_WAIT_MAX_SECONDS,
     syncWaitPollMs: parsed.SYNC_WAIT_POLL_MS,
     replicaId: parsed.REPLICA_ID ?? `${hostname()}:${process.pid}`,
+    unconfirmedAfterMs: parsed.UNCONFIRMED_REQUEST_AFTER_MS,
+    unconfirmedCheckIntervalMs: parsed.UNCONFIRMED_CHECK_INTERVAL_MS,
   };
 }

@@ -1,0 +1,156 @@
+import { CorrelationStatusChanged, HEADERS, Topic, TOPICS, createEnvelope } from '@labsync/contracts';
+import { TopicNaming, createKafka } from '@labsync/messaging';
+import { createLogger } from '@labsync/observability';
+import { startService, type RunningService } from '@labsync/service-runtime';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TopicReader, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { portalAdapter } from '../portal-adapter.service';
+
+const ACME = { id: 'acme', apiKey: 'acme-unconfirmed-key', callbackSecret: 'acme-unconfirmed-secret', callbackUrl: 'http://127.0.0.1:9/unused' };
+const OPERATOR_KEY = 'unconfirmed-int-operator-key';
+const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
+
+const requestBody = (portalRequestId: string) => ({
+  portalRequestId,
+  customer: { id: 'C-42', name: 'Acme Water Co', email: 'qa@acme.example' },
+  priority: 'standard',
+  samples: [{ sampleId: 'S-1', matrix: 'water', description: 'Well #3', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
+});
+
+/**
+ * The detector of accepted requests that never reached the tracker. No tracker runs here: a request is
+ * confirmed only when this test publishes its RECEIVED snapshot, as the tracker would; one whose event is
+ * taken out of the outbox before the relay sees it stands for a lost event.
+ */
+describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
+  const schema = uniqueSchema('pa_unconfirmed');
+  const prefix = uniqueTopicPrefix('pa-unconfirmed');
+  const naming = new TopicNaming(prefix);
+  const logger = createLogger('unconfirmed-int', 'warn');
+  let service: RunningService;
+  let kafka: Kafka;
+  let admin: Admin;
+  let producer: Producer;
+  let submitted: TopicReader<typeof Topic.requestSubmitted>;
+
+  const list = async (status: 'open' | 'resolved') => {
+    const response = await httpJson('GET', `${service.url}/v1/operator/unconfirmed-requests?status=${status}`, undefined, operator);
+    expect(response.status).toBe(200);
+    return (response.body.requests as { correlationId: string; pendingInOutbox: boolean; republished: number }[]);
+  };
+  const listed = async (status: 'open' | 'resolved', correlationId: string) => (await list(status)).some((r) => r.correlationId === correlationId);
+  const gauge = async () => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    return Number(text.split('\n').find((l) => /^labsync_requests_unconfirmed[ {]/.test(l))?.split(' ').pop());
+  };
+
+  async function submit(portalRequestId: string): Promise<string> {
+    const response = await httpJson('POST', `${service.url}/v1/test-requests`, requestBody(portalRequestId), { authorization: `Bearer ${ACME.apiKey}` });
+    expect(response.status).toBe(202);
+    return response.body.correlationId as string;
+  }
+
+  /** What the tracker publishes once it has taken request.submitted in. */
+  async function confirm(correlationId: string, portalRequestId: string): Promise<void> {
+    const payload = CorrelationStatusChanged.payload.parse({
+      correlationId,
+      partnerId: ACME.id,
+      portalRequestId,
+      status: 'RECEIVED',
+      labOrderId: null,
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      timeline: [{ seq: 1, at: new Date().toISOString(), status: 'RECEIVED', source: 'portal' }],
+      results: [],
+    });
+    const { event } = TOPICS[Topic.correlationStatus];
+    const envelope = createEnvelope({ type: event.type, schemaVersion: event.version, correlationId, sourceSystem: 'int-test', payload });
+    await producer.send({
+      topic: naming.physical(Topic.correlationStatus),
+      acks: -1,
+      messages: [{ key: correlationId, value: JSON.stringify(envelope), headers: { [HEADERS.eventId]: envelope.eventId } }],
+    });
+  }
+
+  beforeAll(async () => {
+    service = await startService(portalAdapter, {
+      ...process.env,
+      DATABASE_URL: TEST_DATABASE_URL,
+      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
+      DB_SCHEMA: schema,
+      KAFKA_TOPIC_PREFIX: prefix,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'fatal',
+      NODE_ENV: 'test',
+      PARTNERS: JSON.stringify([ACME]),
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      UNCONFIRMED_REQUEST_AFTER_MS: '1500',
+      UNCONFIRMED_CHECK_INTERVAL_MS: '200',
+    });
+    kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'unconfirmed-int', topicPrefix: '' }, logger);
+    admin = kafka.admin();
+    await admin.connect();
+    producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    submitted = new TopicReader(kafka, naming, Topic.requestSubmitted, admin);
+    await submitted.start();
+  });
+
+  afterAll(async () => {
+    await submitted?.stop();
+    await service?.close();
+    await producer?.disconnect();
+    if (admin) {
+      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
+      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
+      await admin.disconnect();
+    }
+    await dropSchemas([schema]);
+  });
+
+  it('alerts an accepted request that never comes back from the tracker, not one that does, and clears the alert when it arrives', async () => {
+    const lost = await submit('PR-UNCONFIRMED-LOST');
+    const fine = await submit('PR-UNCONFIRMED-FINE');
+    await confirm(fine, 'PR-UNCONFIRMED-FINE');
+
+    await waitFor(() => listed('open', lost), { what: 'the request without a snapshot to be listed as unconfirmed', timeoutMs: 20_000 });
+    expect(await listed('open', fine)).toBe(false);
+    expect(await gauge()).toBeGreaterThanOrEqual(1);
+
+    await confirm(lost, 'PR-UNCONFIRMED-LOST');
+    await waitFor(() => listed('resolved', lost), { what: 'the late request to be marked resolved', timeoutMs: 20_000 });
+    expect(await listed('open', lost)).toBe(false);
+  });
+
+  it('lists an event that vanished from the outbox, and a republish puts request.submitted on the topic again', async () => {
+    // Hold the relay off this row: take the outbox row out the moment it is committed, like the lost event of the audit.
+    await sql(`CREATE FUNCTION "${schema}".swallow_one() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`);
+    await sql(`CREATE TRIGGER swallow_one BEFORE INSERT ON "${schema}".outbox FOR EACH ROW EXECUTE FUNCTION "${schema}".swallow_one()`);
+    const lost = await submit('PR-UNCONFIRMED-SWALLOWED');
+    await sql(`DROP TRIGGER swallow_one ON "${schema}".outbox`);
+    expect((await sql(`SELECT 1 FROM "${schema}".test_requests WHERE correlation_id = $1`, [lost])).length).toBe(1);
+
+    await waitFor(() => listed('open', lost), { what: 'the swallowed request to be listed as unconfirmed', timeoutMs: 20_000 });
+    const entry = (await list('open')).find((r) => r.correlationId === lost)!;
+    expect(entry.pendingInOutbox).toBe(false);
+    await waitFor(() => submitted.caughtUp(), { what: 'the topic reader to catch up' });
+    expect(submitted.payloads().filter((p) => p.correlationId === lost)).toHaveLength(0);
+
+    expect((await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/${lost}/republish`)).status).toBe(401);
+    const republished = await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/${lost}/republish`, undefined, operator);
+    expect(republished.status).toBe(202);
+    expect(republished.body).toEqual({ correlationId: lost, republished: 1 });
+
+    await waitFor(() => submitted.payloads().some((p) => p.correlationId === lost), { what: 'the republished request.submitted on the topic', timeoutMs: 20_000 });
+    const event = submitted.payloads().find((p) => p.correlationId === lost)!;
+    expect(event.partnerId).toBe(ACME.id);
+    expect(event.request.portalRequestId).toBe('PR-UNCONFIRMED-SWALLOWED');
+
+    await confirm(lost, 'PR-UNCONFIRMED-SWALLOWED');
+    await waitFor(() => listed('resolved', lost), { what: 'the republished request to be resolved', timeoutMs: 20_000 });
+    const again = await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/${lost}/republish`, undefined, operator);
+    expect(again.status).toBe(409);
+    expect((await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/00000000-0000-4000-8000-000000000000/republish`, undefined, operator)).status).toBe(404);
+  });
+});
