@@ -12,7 +12,7 @@ import { LAB_SECRET, PlatformStack } from './platform-stack';
 const OPERATOR_KEY = 'e2e-operator-key-0001';
 
 describe('lab results that do not match the order (security, end to end)', () => {
-  const stack = new PlatformStack(61, { labAdapter: { OPERATOR_API_KEY: OPERATOR_KEY } });
+  const stack = new PlatformStack(47, { labAdapter: { OPERATOR_API_KEY: OPERATOR_KEY } });
   const flow = new FlowDriver(stack);
   let correlationId: string;
   let labOrderId: string;
