@@ -25,11 +25,11 @@ const submitted = (correlationId: string): RequestSubmittedPayload => ({
 
 const statusWebhook = (labOrderId: string, status: string) => ({ eventId: randomUUID(), type: 'order.status-changed', occurredAt: new Date().toISOString(), data: { labOrderId, status } });
 
-const resultWebhook = (labOrderId: string, resultStatus: string, testCode = 'PH', sampleId = 'S-1') => ({
+const resultWebhook = (labOrderId: string, resultStatus: string, testCode = 'PH', sampleId = 'S-1', reportedAt = new Date().toISOString()) => ({
   eventId: randomUUID(),
   type: 'result.reported',
   occurredAt: new Date().toISOString(),
-  data: { labOrderId, sampleId, testCode, resultStatus, analytes: [{ name: testCode, value: 7.1, unit: 'u' }], reportedAt: new Date().toISOString() },
+  data: { labOrderId, sampleId, testCode, resultStatus, analytes: [{ name: testCode, value: 7.1, unit: 'u' }], reportedAt },
 });
 
 describe('lab-adapter result admission, operator lists and inbox expiry (real Kafka, real Postgres)', () => {
@@ -129,11 +129,14 @@ describe('lab-adapter result admission, operator lists and inbox expiry (real Ka
     expect(metrics).toMatch(/labsync_lab_results_refused_total\{[^}]*reason="not-ordered"[^}]*\} 2/);
   });
 
-  it('refuses a second final for a test and, once the request is DELIVERED, everything but a correction', async () => {
+  it('refuses a second final for a test and, once the request is DELIVERED, everything reported after completion but a correction', async () => {
     const { correlationId, labOrderId } = await acceptedOrder();
     const first = resultWebhook(labOrderId, 'final');
     expect(await postWebhook(first)).toMatchObject({ status: 202 });
     expect(await postWebhook(resultWebhook(labOrderId, 'final'))).toMatchObject({ status: 422, body: { reason: expect.stringContaining('already has a final result') } });
+    const completed = statusWebhook(labOrderId, 'COMPLETED');
+    expect(await postWebhook(completed)).toMatchObject({ status: 202 });
+    await waitFor(() => publishedLabEventIds().has(completed.eventId), { what: 'the lab COMPLETED' });
 
     await publishStatus(correlationId, labOrderId, 'DELIVERED', 9);
     await publishStatus(correlationId, labOrderId, 'COMPLETED', 8); // an older snapshot arriving late changes nothing
@@ -148,11 +151,15 @@ describe('lab-adapter result admission, operator lists and inbox expiry (real Ka
     const late = resultWebhook(labOrderId, 'final', 'LEAD');
     expect(await postWebhook(late)).toMatchObject({ status: 422, body: { reason: expect.stringContaining('already delivered') } });
     expect(await postWebhook(resultWebhook(labOrderId, 'preliminary', 'LEAD'))).toMatchObject({ status: 422 });
+    // Reported before the lab said COMPLETED, delivered late (reordered): not news after the fact, it must reach the portal.
+    const lateDelivery = resultWebhook(labOrderId, 'final', 'LEAD', 'S-1', new Date(Date.parse(completed.occurredAt) - 60_000).toISOString());
+    expect(await postWebhook(lateDelivery)).toMatchObject({ status: 202, body: { status: 'accepted' } });
     const correction = resultWebhook(labOrderId, 'corrected');
     expect(await postWebhook(correction)).toMatchObject({ status: 202, body: { status: 'accepted' } });
     await waitFor(() => publishedLabEventIds().has(correction.eventId), { what: 'the correction' });
     expect(labEvents('result-reported', correlationId).map((p) => [p.labEventId, p.result.resultStatus])).toEqual([
       [first.eventId, 'final'],
+      [lateDelivery.eventId, 'final'],
       [correction.eventId, 'corrected'],
     ]);
     expect((await refusedList(labOrderId)).map((e) => e.eventId)).toContain(late.eventId);

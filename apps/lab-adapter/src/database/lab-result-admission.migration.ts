@@ -28,8 +28,9 @@ export class LabResultAdmission1733600000000 implements MigrationInterface {
         set_aside_at   timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE INDEX lab_set_aside_events_list ON ${s}.lab_set_aside_events (disposition, set_aside_at DESC)`);
-    // Which tests of a lab order already have a final result: read for every result that arrives.
-    await queryRunner.query(`CREATE INDEX lab_inbox_results ON ${s}.lab_inbox (lab_order_id) WHERE type = 'result.reported'`);
+    // Which tests of a lab order already have a final result, and when the lab said COMPLETED: read for every
+    // result that arrives.
+    await queryRunner.query(`CREATE INDEX lab_inbox_by_order ON ${s}.lab_inbox (lab_order_id, type)`);
     await queryRunner.query(`
       CREATE TABLE ${s}.lab_correlation_status (
         correlation_id text        PRIMARY KEY,
@@ -42,7 +43,7 @@ export class LabResultAdmission1733600000000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     const s = quoteIdent(schemaOf(queryRunner));
     await queryRunner.query(`DROP TABLE ${s}.lab_correlation_status`);
-    await queryRunner.query(`DROP INDEX ${s}.lab_inbox_results`);
+    await queryRunner.query(`DROP INDEX ${s}.lab_inbox_by_order`);
     await queryRunner.query(`DROP TABLE ${s}.lab_set_aside_events`);
   }
 }

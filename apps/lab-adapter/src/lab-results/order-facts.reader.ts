@@ -7,8 +7,8 @@ import { orderedTestsOf, type OrderFacts, type OrderedTest } from './result-admi
 
 /**
  * Reads what a result is checked against, inside the caller's transaction (under the lab order's lock):
- * the dispatched request's sample/test pairs, whether the tracker said DELIVERED, and which tests already
- * have an admitted final or corrected result.
+ * the dispatched request's sample/test pairs, whether the tracker said DELIVERED, when the lab said
+ * COMPLETED, and which tests already have an admitted final or corrected result.
  */
 @Injectable()
 export class OrderFactsReader {
@@ -30,11 +30,16 @@ export class OrderFactsReader {
           AND i.body->'data'->>'resultStatus' IN ('final', 'corrected')
           AND NOT EXISTS (SELECT 1 FROM ${this.tables.setAside} s WHERE s.event_id = i.event_id)`,
       [labOrderId]);
+    const [completed] = await queryRows<{ at: string | null }>(manager,
+      `SELECT to_json(max((body->>'occurredAt')::timestamptz)) #>> '{}' AS at FROM ${this.tables.inbox}
+        WHERE lab_order_id = $1 AND type = 'order.status-changed' AND processed_at IS NOT NULL AND body->'data'->>'status' = 'COMPLETED'`,
+      [labOrderId]);
     return {
       ordered: orderedTestsOf({ samples: dispatch?.request.samples ?? [] }),
       // The lab's test substitutions are not recorded by the lab-adapter yet (no order.updated intake).
       substitutions: [],
       delivered: status?.status === 'DELIVERED',
+      labCompletedAt: completed?.at ?? null,
       finalized,
     };
   }

@@ -14,6 +14,8 @@ export interface OrderFacts {
   substitutions: readonly OrderedTest[];
   /** The request is DELIVERED: the portal has every result; only a correction may follow. */
   delivered: boolean;
+  /** When the lab said the order was COMPLETED (its webhook's occurredAt, lab clock); null if it has not. */
+  labCompletedAt: string | null;
   /** Tests that already have an admitted final or corrected result. */
   finalized: readonly OrderedTest[];
 }
@@ -26,11 +28,13 @@ const sameTest = (a: OrderedTest) => (b: OrderedTest) => a.sampleId === b.sample
 /**
  * Whether a reported result may reach the partner. Pure, so the rule is tested on its own:
  * - the sample and test must be ordered, or a substitution the lab recorded on the order;
- * - after DELIVERED only a correction is news (it reopens delivery downstream);
+ * - after DELIVERED only a correction is news (it reopens delivery downstream). A result the lab reported
+ *   before it said COMPLETED (reportedAt, lab clock) is a late delivery, not news after the fact: it is let
+ *   through, since every result the lab reported must reach the portal (it reopens delivery too);
  * - a second final for a test is refused (a change after a final is a correction). A preliminary after a
  *   final is let through: it is a late or reordered delivery, which the tracker ignores without harm.
  */
-export function admitResult(result: OrderedTest & { resultStatus: ResultStatus }, order: OrderFacts): Admission {
+export function admitResult(result: OrderedTest & { resultStatus: ResultStatus; reportedAt: string }, order: OrderFacts): Admission {
   const isThisTest = sameTest(result);
   if (!order.ordered.some(isThisTest) && !order.substitutions.some(isThisTest)) {
     const onSample = [...order.ordered, ...order.substitutions].filter((t) => t.sampleId === result.sampleId).map((t) => t.testCode);
@@ -40,7 +44,8 @@ export function admitResult(result: OrderedTest & { resultStatus: ResultStatus }
         : `test ${result.testCode} was not ordered on sample ${result.sampleId} (ordered: ${[...new Set(onSample)].join(', ')})`;
     return { admitted: false, code: 'not-ordered', reason };
   }
-  if (order.delivered && result.resultStatus !== 'corrected') {
+  const reportedBeforeCompletion = order.labCompletedAt !== null && Date.parse(result.reportedAt) <= Date.parse(order.labCompletedAt);
+  if (order.delivered && result.resultStatus !== 'corrected' && !reportedBeforeCompletion) {
     return {
       admitted: false,
       code: 'after-delivery',
