@@ -236,13 +236,19 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
     await acknowledgeAll(c, first);
     const delivered = await snapshotWhere(c, (s) => s.status === 'DELIVERED', 'DELIVERED');
 
-    // A correction after DELIVERED is still recorded (and gets a seq for the portal); the status stays.
+    // A correction after DELIVERED is recorded (with a seq for the portal) and reopens delivery: COMPLETED,
+    // with a timeline entry saying why, until the portal acknowledged it; then DELIVERED again.
     await result(c, 'PH', 'corrected', 7.0);
     const corrected = await snapshotWhere(c, (s) => s.results.length === 2, 'the corrected result');
-    expect(corrected.status).toBe('DELIVERED');
+    expect(corrected.status).toBe('COMPLETED');
     expect(corrected.version).toBe(delivered.version + 1);
-    expect(corrected.results[1]).toMatchObject({ resultStatus: 'corrected', seq: delivered.timeline.at(-1)!.seq + 1 });
-    expect(portalNotificationsOf(corrected).map((n) => n.seq)).toContain(corrected.results[1]!.seq);
+    const reopenedSeq = delivered.timeline.at(-1)!.seq + 1;
+    expect(corrected.timeline.at(-1)).toMatchObject({ seq: reopenedSeq, status: 'COMPLETED', source: 'lab', detail: expect.stringContaining('reopened') });
+    expect(corrected.results[1]).toMatchObject({ resultStatus: 'corrected', seq: reopenedSeq + 1 });
+    expect(portalNotificationsOf(corrected).map((n) => n.seq)).toEqual(expect.arrayContaining([reopenedSeq, corrected.results[1]!.seq]));
+    await acknowledgeAll(c, corrected);
+    const again = await snapshotWhere(c, (s) => s.version > corrected.version && s.status === 'DELIVERED', 'DELIVERED again');
+    expect(again.timeline.map((t) => t.status).slice(-3)).toEqual(['DELIVERED', 'COMPLETED', 'DELIVERED']);
   });
 
   it('ends in REJECTED_BY_LAB with the reasons, whatever arrives afterwards', async () => {
@@ -338,7 +344,11 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
       for (let i = 1; i < history.length; i++) {
         const [before, after] = [history[i - 1]!, history[i]!];
         expect({ correlationId, version: after.version > before.version }).toEqual({ correlationId, version: true });
-        if (after.status !== before.status) {
+        if (before.status === 'DELIVERED' && after.status === 'COMPLETED') {
+          // The one move down the ranks: a result newly recorded after delivery reopens it.
+          const reopen = after.results.length === before.results.length + 1 && after.timeline.some((t) => t.seq > before.timeline.at(-1)!.seq && t.status === 'COMPLETED' && t.detail?.includes('reopened'));
+          expect({ correlationId, reopen }).toEqual({ correlationId, reopen: true });
+        } else if (after.status !== before.status) {
           const forward = !terminal.includes(before.status) && before.status !== 'DELIVERED' && (terminal.includes(after.status) || chain.indexOf(after.status) > chain.indexOf(before.status));
           expect({ correlationId, from: before.status, to: after.status, forward }).toEqual({ correlationId, from: before.status, to: after.status, forward: true });
         }

@@ -13,9 +13,14 @@ import { LabWebhooksController } from './lab-webhooks/lab-webhooks.controller';
 import { labPollingProviders } from './lab-polling/lab-polling.providers';
 import { ReceiveLabEvent } from './lab-webhooks/receive-lab-event.use-case';
 import { LabAdapterMetrics } from './metrics/lab-adapter-metrics';
+import { CorrelationStatusConsumer } from './lab-results/correlation-status.consumer';
+import { OrderFactsReader } from './lab-results/order-facts.reader';
+import { LabOperatorController } from './operator/lab-operator.controller';
+import { OperatorAuthGuard } from './operator/operator-auth.guard';
+import { SetAsideEventsReader } from './operator/set-aside-events.reader';
 
 @Module({
-  controllers: [RequestSubmittedConsumer, LabWebhooksController],
+  controllers: [RequestSubmittedConsumer, CorrelationStatusConsumer, LabWebhooksController, LabOperatorController],
   providers: [
     { provide: LAB_ADAPTER_CONFIG, useFactory: labAdapterConfigFromEnv, inject: [SERVICE_ENV] },
     LabAdapterMetrics,
@@ -24,7 +29,10 @@ import { LabAdapterMetrics } from './metrics/lab-adapter-metrics';
     DispatchStore,
     EnqueueLabDispatch,
     LabDispatcher,
+    OrderFactsReader,
     LabEventTranslator,
+    SetAsideEventsReader,
+    OperatorAuthGuard,
     ReceiveLabEvent,
     InboxSweeper,
     ...labPollingProviders,

@@ -216,6 +216,20 @@ describe('lab-sim (in-process, real Postgres)', () => {
     expect(arrived.map((w) => w.eventId)).toEqual([first.body.eventId, second.body.eventId]);
   });
 
+  it('takes a 422 from the lab-adapter as final: not retried, the next webhook goes on, and GET /sim/webhooks shows it refused', async () => {
+    const labOrderId = await placeOrder(ref('refused'));
+    receiver.respond = (w) => (w.labOrderId === labOrderId && w.type === 'result.reported' ? 422 : 200);
+    const refused = await httpJson('POST', `${lab.url}/sim/orders/${labOrderId}/results`, leadResult('final'));
+    const after = await httpJson('POST', `${lab.url}/sim/orders/${labOrderId}/status`, { status: 'IN_PROGRESS' });
+    await waitFor(() => receiver.accepted(labOrderId).some((w) => w.eventId === after.body.eventId), { timeoutMs: 15000, what: 'the webhook behind the refused one' });
+    expect(receiver.received.filter((w) => w.eventId === refused.body.eventId).map((w) => w.answeredStatus)).toEqual([422]);
+    const { body } = await httpJson('GET', `${lab.url}/sim/webhooks?labOrderId=${labOrderId}`);
+    expect(body.webhooks.map((w: { eventId: string; outcome: string; attempts: number; lastStatus: number }) => [w.eventId, w.outcome, w.attempts, w.lastStatus])).toEqual([
+      [refused.body.eventId, 'refused', 1, 422],
+      [after.body.eventId, 'accepted', 1, 200],
+    ]);
+  });
+
   it('keeps up with many orders at once', async () => {
     const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => placeOrder(ref(`bulk-${i}`))));
     await Promise.all(ids.map((id) => httpJson('POST', `${lab.url}/sim/orders/${id}/status`, { status: 'IN_PROGRESS' })));

@@ -129,6 +129,9 @@ function step(state: CorrelationState, event: LifecycleEvent): CorrelationState 
     const overlaid = state.stall!.stalledIn;
     const lifted = next.status === overlaid ? next.results.length > state.results.length : next.status !== null && isForward(overlaid, next.status);
     check(lifted, `left STALLED backwards or without news, to ${next.status}`, state, event);
+  } else if (state.status === 'DELIVERED' && next.status === 'COMPLETED') {
+    // The one move down the ranks: a result newly recorded after delivery reopens it (never a repeat or a stale stage).
+    check(event.kind === 'result-reported' && next.results.length === state.results.length + 1, 'DELIVERED reopened without a newly recorded result', state, event);
   } else if (next.status !== state.status) {
     check(next.status !== null && isForward(state.status, next.status), `status moved backwards to ${next.status}`, state, event);
   }

@@ -145,14 +145,30 @@ describe('correlation state machine', () => {
       expect(deliverAll(inProgress).status).toBe('RESULTS_PARTIAL');
     });
 
-    it('keeps DELIVERED when a corrected result arrives later, which still gets a seq to be delivered', () => {
+    it('reopens delivery for a correction reported after DELIVERED: COMPLETED until it reached the portal, then DELIVERED again', () => {
       const done = deliverAll(completed);
       expect(done.status).toBe('DELIVERED');
       const { state, changed } = apply(done, result('e2', 'corrected', 30));
       expect(changed).toBe(true);
-      expect(state.status).toBe('DELIVERED');
-      expect(state.results.at(-1)).toMatchObject({ resultStatus: 'corrected', seq: done.nextSeq });
-      expect(portalNotificationsOf(state).map((n) => n.seq)).toContain(done.nextSeq);
+      expect(state.status).toBe('COMPLETED');
+      expect(state.timeline.at(-1)).toMatchObject({ status: 'COMPLETED', source: 'lab', detail: expect.stringContaining('reopened'), seq: done.nextSeq });
+      expect(state.results.at(-1)).toMatchObject({ resultStatus: 'corrected', seq: done.nextSeq + 1 });
+      const pending = portalNotificationsOf(state).filter((n) => !state.deliveredSeqs.includes(n.seq));
+      expect(pending.map((n) => n.seq)).toEqual([done.nextSeq, done.nextSeq + 1]);
+      // The reopen entry alone acknowledged is not enough: the correction itself must reach the portal.
+      expect(apply(state, delivered(done.nextSeq, 40)).state.status).toBe('COMPLETED');
+      const again = deliverAll(state);
+      expect(again.status).toBe('DELIVERED');
+      expect(statusesOf(again).slice(-3)).toEqual(['DELIVERED', 'COMPLETED', 'DELIVERED']);
+    });
+
+    it('does not reopen DELIVERED for a duplicated or superseded result (a late event is not news)', () => {
+      const done = deliverAll(completed);
+      expect(apply(done, result('e1', 'final', 4)).state).toBe(done);
+      expect(apply(done, result('e9', 'preliminary', 31)).changed).toBe(false);
+      const corrected = deliverAll(run([result('e2', 'corrected', 30)], done));
+      expect(apply(corrected, result('e3', 'corrected', 20)).state).toBe(corrected); // an older correction
+      expect(corrected.status).toBe('DELIVERED');
     });
   });
 

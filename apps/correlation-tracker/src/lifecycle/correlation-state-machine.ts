@@ -12,6 +12,10 @@ import type { CorrelationState, LifecycleEvent, RecordedResult, TimelineSource }
  * - Results are recorded per (sampleId, testCode) only when they supersede what is recorded
  *   (preliminary < final < corrected; a later corrected supersedes an earlier one), whatever the status.
  * - DELIVERED is reached from COMPLETED once every portal notification of the snapshot was acknowledged.
+ * - A result newly recorded while DELIVERED (after delivery the lab-adapter lets only corrections through)
+ *   is a new fact, not a late event: it reopens delivery. The status goes back to COMPLETED with a timeline
+ *   entry saying why, and DELIVERED is reached again once the correction reached the portal. This is the only
+ *   move down the ranks; no late, duplicated or reordered event can cause it (they are never newly recorded).
  * - STALLED is an overlay, not a rank: `stall-detected` puts it over a status that waits for the lab
  *   (RECEIVED/DISPATCHED for an acceptance, ACCEPTED_BY_LAB/IN_PROGRESS/RESULTS_PARTIAL for progress);
  *   ranks keep being compared with the overlaid status, so a late event changes nothing, and the lab's
@@ -122,7 +126,8 @@ function applyEvent(state: CorrelationState, event: LifecycleEvent): Correlation
       if (!supersedesRecorded(state.results, event.labEventId, event.result)) return withLabOrderId(state, event.labOrderId);
       // A new result is news from the lab: it lifts STALLED even when RESULTS_PARTIAL is no step forward.
       const reportedAt = event.result.reportedAt;
-      const progressed = resumeFromStall(advance(withLabOrderId(state, event.labOrderId), 'RESULTS_PARTIAL', reportedAt, 'lab'), reportedAt);
+      const reopened = state.status === 'DELIVERED' ? reopenDelivery(state, reportedAt, event.result.resultStatus) : state;
+      const progressed = resumeFromStall(advance(withLabOrderId(reopened, event.labOrderId), 'RESULTS_PARTIAL', reportedAt, 'lab'), reportedAt);
       const recorded: RecordedResult = {
         seq: progressed.nextSeq,
         sampleId: event.result.sampleId,
@@ -213,6 +218,13 @@ export function supersedesRecorded(
   if (result.resultStatus !== 'corrected') return false;
   const latestCorrection = Math.max(...sameTest.filter((r) => r.resultStatus === 'corrected').map((r) => Date.parse(r.reportedAt)));
   return Date.parse(result.reportedAt) > latestCorrection;
+}
+
+/** DELIVERED -> COMPLETED: a result recorded after delivery must reach the portal before DELIVERED holds again. */
+function reopenDelivery(state: CorrelationState, at: string, resultStatus: ResultStatus): CorrelationState {
+  const detail = `a ${resultStatus} result was reported after delivery; delivery reopened until it reaches the portal`;
+  const entry = { seq: state.nextSeq, at, status: 'COMPLETED' as const, source: 'lab' as const, detail };
+  return { ...state, status: 'COMPLETED', nextSeq: state.nextSeq + 1, timeline: [...state.timeline, entry] };
 }
 
 /** COMPLETED + every notification the portal gets for this snapshot acknowledged => DELIVERED. */

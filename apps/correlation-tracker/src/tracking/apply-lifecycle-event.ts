@@ -49,7 +49,9 @@ export class ApplyLifecycleEvent {
     if (state.status !== before.status && state.status !== null) {
       this.metrics.transitions.inc({ status: state.status });
       this.log.info({ from: before.status, to: state.status, version: state.version, event: event.kind }, 'correlation status changed');
-      if (state.status === 'DELIVERED') this.metrics.timeToDelivered.observe((now.getTime() - record.createdAt.getTime()) / 1000);
+      // Once per correlation: DELIVERED again after a correction reopened delivery is not a new request served.
+      const firstDelivery = !before.timeline.some((t) => t.status === 'DELIVERED');
+      if (state.status === 'DELIVERED' && firstDelivery) this.metrics.timeToDelivered.observe((now.getTime() - record.createdAt.getTime()) / 1000);
       if (before.stall && !state.stall) {
         this.stallMetrics.resumes.inc({ reason: before.stall.reason });
         this.log.info({ reason: before.stall.reason, stalledAt: before.stall.stalledAt, to: state.status }, 'correlation left STALLED');

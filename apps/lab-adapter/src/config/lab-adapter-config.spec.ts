@@ -12,8 +12,16 @@ describe('labAdapterConfigFromEnv', () => {
       dispatchPollMs: 500,
       dispatchLeaseMs: 40000,
       inboxSweepMs: 1000,
+      inboxExpiryMs: 24 * 60 * 60 * 1000,
       webhookSecret: DEV_LAB_WEBHOOK_SECRET,
+      operatorApiKey: 'dev-operator-key',
     });
+  });
+
+  it('reads the inbox expiry and the operator key, and refuses a short operator key', () => {
+    expect(labAdapterConfigFromEnv({ LAB_INBOX_EXPIRY_MS: '1500', OPERATOR_API_KEY: 'an-operator-key-of-length' })).toMatchObject({ inboxExpiryMs: 1500, operatorApiKey: 'an-operator-key-of-length' });
+    expect(() => labAdapterConfigFromEnv({ LAB_INBOX_EXPIRY_MS: '0' })).toThrow(/LAB_INBOX_EXPIRY_MS/);
+    expect(() => labAdapterConfigFromEnv({ OPERATOR_API_KEY: 'short' })).toThrow(/OPERATOR_API_KEY/);
   });
 
   it('reads every variable and trims a trailing slash from the lab URL', () => {

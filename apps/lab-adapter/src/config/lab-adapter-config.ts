@@ -1,5 +1,6 @@
 import { intFromEnv, labWebhookSecretFromEnv, parseEnv } from '@labsync/configuration';
 import { z } from 'zod';
+import { operatorApiKeyFromEnv } from '../operator/operator-api-key';
 
 /** Injection token of the lab-adapter's own configuration, parsed once at boot. */
 export const LAB_ADAPTER_CONFIG = Symbol('LAB_ADAPTER_CONFIG');
@@ -20,6 +21,11 @@ const labAdapterEnvSchema = z.object({
   LAB_DISPATCH_LEASE_MS: z.coerce.number().int().positive().optional(),
   /** Period of the inbox sweeper, which translates lab events whose order mapping arrived late. */
   LAB_INBOX_SWEEP_MS: intFromEnv(1000),
+  /**
+   * A lab event whose lab order stays unknown this long is set aside as expired (operator list), instead of
+   * waiting forever; default 24 h, far beyond any dispatch retry.
+   */
+  LAB_INBOX_EXPIRY_MS: intFromEnv(24 * 60 * 60 * 1000),
 });
 
 export interface LabAdapterConfig {
@@ -31,7 +37,10 @@ export interface LabAdapterConfig {
   dispatchPollMs: number;
   dispatchLeaseMs: number;
   inboxSweepMs: number;
+  inboxExpiryMs: number;
   webhookSecret: string;
+  /** Bearer key of the operator API (OPERATOR_API_KEY; a development default outside production). */
+  operatorApiKey: string;
 }
 
 export function labAdapterConfigFromEnv(env: NodeJS.ProcessEnv): LabAdapterConfig {
@@ -50,6 +59,8 @@ export function labAdapterConfigFromEnv(env: NodeJS.ProcessEnv): LabAdapterConfi
     dispatchPollMs: parsed.LAB_DISPATCH_POLL_MS,
     dispatchLeaseMs: leaseMs,
     inboxSweepMs: parsed.LAB_INBOX_SWEEP_MS,
+    inboxExpiryMs: parsed.LAB_INBOX_EXPIRY_MS,
     webhookSecret: labWebhookSecretFromEnv(env),
+    operatorApiKey: operatorApiKeyFromEnv(env),
   };
 }

@@ -6,11 +6,13 @@ export interface LabAdapterTables {
   dispatches: string;
   orders: string;
   inbox: string;
+  setAside: string;
+  correlationStatus: string;
 }
 
 export function labAdapterTables(schema: string): LabAdapterTables {
   const s = quoteIdent(schema);
-  return { dispatches: `${s}.lab_dispatches`, orders: `${s}.lab_orders`, inbox: `${s}.lab_inbox` };
+  return { dispatches: `${s}.lab_dispatches`, orders: `${s}.lab_orders`, inbox: `${s}.lab_inbox`, setAside: `${s}.lab_set_aside_events`, correlationStatus: `${s}.lab_correlation_status` };
 }
 
 /**

@@ -7,6 +7,7 @@ import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
 import { queryRows } from '../database/sql-rows';
 import { WakeSignal } from '../database/wake-signal';
+import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { LabEventTranslator } from './lab-event-translator';
 
 const BATCH = 200;
@@ -14,7 +15,8 @@ const BATCH = 200;
 /**
  * Publishes lab events that were stored while their lab order was not mapped yet (a webhook can beat the
  * dispatcher's commit of the lab's answer). Runs right after each acceptance (the dispatcher wakes it) and
- * every LAB_INBOX_SWEEP_MS; each lab order is handled in its own transaction, in arrival order.
+ * every LAB_INBOX_SWEEP_MS; each lab order is handled in its own transaction, in arrival order. Events whose
+ * lab order is still unknown after LAB_INBOX_EXPIRY_MS are set aside as expired (operator list, metric).
  */
 @Injectable()
 export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -27,6 +29,7 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly dataSource: DataSource,
     private readonly translator: LabEventTranslator,
+    private readonly metrics: LabAdapterMetrics,
     @Inject(LAB_ADAPTER_CONFIG) private readonly config: LabAdapterConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -72,11 +75,37 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     return { orders: orders.length, published };
   }
 
+  /**
+   * Sets aside the events that waited longer than the bound for a lab order that never became known. Row
+   * locks make it safe beside publishPending: a row it publishes meanwhile is no longer pending when
+   * this statement re-checks it.
+   */
+  async expire(): Promise<number> {
+    const expired = await queryRows<{ event_id: string; lab_order_id: string }>(this.dataSource,
+      `WITH expired AS (
+         UPDATE ${this.tables.inbox} i SET processed_at = now()
+          WHERE i.processed_at IS NULL AND i.received_at < now() - $1 * interval '1 millisecond'
+            AND NOT EXISTS (SELECT 1 FROM ${this.tables.orders} o WHERE o.lab_order_id = i.lab_order_id)
+          RETURNING i.event_id, i.lab_order_id, i.type, i.body, i.received_at)
+       INSERT INTO ${this.tables.setAside} (event_id, lab_order_id, type, disposition, reason, body, received_at)
+       SELECT event_id, lab_order_id, type, 'expired', $2, body, received_at FROM expired
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id, lab_order_id`,
+      [this.config.inboxExpiryMs, `lab order unknown for more than ${this.config.inboxExpiryMs} ms (LAB_INBOX_EXPIRY_MS): no dispatch was ever accepted with this labOrderId`],
+    );
+    if (expired.length > 0) {
+      this.metrics.inboxExpired.inc(expired.length);
+      this.log.warn({ count: expired.length, labOrderIds: [...new Set(expired.map((e) => e.lab_order_id))].slice(0, 20) }, 'lab events expired in the inbox: their lab order never became known');
+    }
+    return expired.length;
+  }
+
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
       try {
         const { orders, published } = await this.sweep();
+        await this.expire();
         failures = 0;
         if (orders === BATCH && published > 0) continue; // more may be waiting
       } catch (error) {

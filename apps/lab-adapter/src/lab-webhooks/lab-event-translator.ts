@@ -8,6 +8,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { deterministicEventId } from '../database/deterministic-id';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
 import { queryRows } from '../database/sql-rows';
+import { OrderFactsReader } from '../lab-results/order-facts.reader';
+import { admitResult, type OrderFacts } from '../lab-results/result-admission';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { LabWebhookSchema, type LabWebhook } from './lab-webhook.schema';
 
@@ -16,7 +18,8 @@ interface PendingRow {
   body: unknown;
 }
 
-export type PublishResult = { mapped: false } | { mapped: true; correlationId: string; published: number };
+/** `refused`: event id -> reason, for the pending results that did not match the order (set aside, not published). */
+export type PublishResult = { mapped: false } | { mapped: true; correlationId: string; published: number; refused: Map<string, string> };
 
 /**
  * Turns stored lab webhooks into Kafka events (through the outbox) for one lab order, in arrival order,
@@ -34,6 +37,7 @@ export class LabEventTranslator {
     dataSource: DataSource,
     private readonly outbox: OutboxWriter,
     private readonly metrics: LabAdapterMetrics,
+    private readonly orderFacts: OrderFactsReader,
     @Inject(LOGGER) logger: Logger,
   ) {
     const schema = schemaOf(dataSource);
@@ -47,7 +51,11 @@ export class LabEventTranslator {
     await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [this.lockNamespace, labOrderId]);
   }
 
-  /** Publishes the lab order's pending events, oldest arrival first, if its correlation id is known. */
+  /**
+   * Publishes the lab order's pending events, oldest arrival first, if its correlation id is known. Results
+   * are checked against the order here, when it is known (a webhook that waited in the inbox is checked
+   * when its order is mapped); a refused one is set aside for an operator and does not hold the others.
+   */
   async publishPending(manager: EntityManager, labOrderId: string): Promise<PublishResult> {
     await this.lockLabOrder(manager, labOrderId);
     const mapping = await queryRows<{ correlation_id: string }>(manager, `SELECT correlation_id FROM ${this.tables.orders} WHERE lab_order_id = $1`, [labOrderId]);
@@ -59,6 +67,8 @@ export class LabEventTranslator {
     );
     const events: PendingOutboxEvent[] = [];
     const published: string[] = [];
+    const refused = new Map<string, string>();
+    let facts: OrderFacts | null = null;
     for (const row of rows) {
       const webhook = LabWebhookSchema.safeParse(row.body);
       if (!webhook.success) {
@@ -67,15 +77,40 @@ export class LabEventTranslator {
         this.log.error({ correlationId, labOrderId, labEventId: row.event_id, issues: webhook.error.issues }, 'stored lab event no longer valid; its order is held');
         break;
       }
+      if (webhook.data.type === 'result.reported') {
+        const result = webhook.data.data;
+        facts ??= await this.orderFacts.read(manager, labOrderId, correlationId);
+        const admission = admitResult(result, facts);
+        if (!admission.admitted) {
+          refused.set(row.event_id, admission.reason);
+          this.metrics.resultsRefused.inc({ reason: admission.code });
+          this.log.warn({ correlationId, labOrderId, labEventId: row.event_id, reason: admission.reason }, 'lab result refused: it does not match the order');
+          continue;
+        }
+        if (result.resultStatus !== 'preliminary') facts = { ...facts, finalized: [...facts.finalized, { sampleId: result.sampleId, testCode: result.testCode }] };
+      }
       events.push(this.toEvent(correlationId, webhook.data));
       published.push(row.event_id);
     }
-    if (events.length === 0) return { mapped: true, correlationId, published: 0 };
+    if (refused.size > 0) await this.setAsideRefused(manager, correlationId, refused);
+    if (events.length === 0) return { mapped: true, correlationId, published: 0, refused };
     await this.outbox.write(manager, events);
     await manager.query(`UPDATE ${this.tables.inbox} SET processed_at = now() WHERE event_id = ANY($1::uuid[])`, [published]);
     for (const event of events) this.metrics.labEventsPublished.inc({ type: (event.envelope.payload as { kind: string }).kind });
     this.log.debug({ correlationId, labOrderId, count: events.length }, 'lab events published');
-    return { mapped: true, correlationId, published: events.length };
+    return { mapped: true, correlationId, published: events.length, refused };
+  }
+
+  /** Keeps refused events for an operator; their inbox rows count as processed, so a resend is a duplicate. */
+  private async setAsideRefused(manager: EntityManager, correlationId: string, refused: Map<string, string>): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.tables.setAside} (event_id, lab_order_id, correlation_id, type, disposition, reason, body, received_at)
+       SELECT i.event_id, i.lab_order_id, $1, i.type, 'refused', r.reason, i.body, i.received_at
+         FROM unnest($2::uuid[], $3::text[]) AS r(event_id, reason) JOIN ${this.tables.inbox} i ON i.event_id = r.event_id
+       ON CONFLICT (event_id) DO NOTHING`,
+      [correlationId, [...refused.keys()], [...refused.values()]],
+    );
+    await manager.query(`UPDATE ${this.tables.inbox} SET processed_at = now() WHERE event_id = ANY($1::uuid[])`, [[...refused.keys()]]);
   }
 
   /** Lab webhook (HTTP shape) -> labsync event (Kafka contract), mapped field by field. */

@@ -8,7 +8,10 @@ import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { LabWebhookSchema } from './lab-webhook.schema';
 import { ReceiveLabEvent } from './receive-lab-event.use-case';
 
-/** What the lab is told: its event is stored (and published, or waiting for its order), or was a repeat. */
+/**
+ * What the lab is told: its event is stored (and published, or waiting for its order), or was a repeat.
+ * A result that does not match its order is answered 422 problem+json with the reason instead.
+ */
 export interface LabWebhookAnswer {
   status: 'accepted' | 'duplicate';
   eventId: string;
@@ -58,12 +61,21 @@ export class LabWebhooksController {
         'X-Labsync-Event-Id and the body eventId differ.',
       );
     }
-    const outcome = await this.receiveLabEvent.execute(webhook).catch((error: unknown) => {
+    const stored = await this.receiveLabEvent.execute(webhook).catch((error: unknown) => {
       // Nothing was stored; tell the lab to send it again rather than hiding an outage behind a 500.
       if (isConnectionError(error)) throw new ProblemException(503, 'Service Unavailable', 'The event store is unavailable; retry the webhook shortly.');
       throw error;
     });
-    if (outcome === 'duplicate') {
+    if (stored.outcome === 'refused') {
+      // Final for the lab: it must not retry; the event waits for an operator (GET /v1/operator/refused-lab-events).
+      this.metrics.webhook('refused');
+      throw new ProblemException(422, 'Unprocessable Content', `The result does not match lab order ${webhook.data.labOrderId}: ${stored.reason ?? 'refused'}.`, {
+        eventId: webhook.eventId,
+        labOrderId: webhook.data.labOrderId,
+        reason: stored.reason,
+      });
+    }
+    if (stored.outcome === 'duplicate') {
       this.metrics.webhook('duplicate');
       res.status(200);
       return { status: 'duplicate', eventId: webhook.eventId };

@@ -8,11 +8,15 @@ import { queryRows } from '../database/sql-rows';
 import { LabEventTranslator } from './lab-event-translator';
 import type { LabWebhook } from './lab-webhook.schema';
 
-/** duplicate: seen before, nothing changed. published: on its way to Kafka. pending: stored, lab order not mapped yet. */
-export type ReceiveOutcome = 'duplicate' | 'published' | 'pending';
+/**
+ * duplicate: seen before, nothing changed. published: on its way to Kafka. pending: stored, lab order not
+ * mapped yet. refused: a result that does not match its order; set aside, nothing published (`reason`).
+ */
+export type ReceiveOutcome = 'duplicate' | 'published' | 'pending' | 'refused';
 export interface StoredLabEvent {
   outcome: ReceiveOutcome;
   correlationId?: string;
+  reason?: string;
 }
 
 /**
@@ -33,10 +37,10 @@ export class ReceiveLabEvent {
     this.log = logger.child({ component: 'lab-webhooks' });
   }
 
-  async execute(webhook: LabWebhook): Promise<ReceiveOutcome> {
-    const outcome = await this.dataSource.transaction((manager) => this.storeWithin(manager, webhook));
-    this.logReceived(webhook, outcome);
-    return outcome.outcome;
+  async execute(webhook: LabWebhook): Promise<StoredLabEvent> {
+    const stored = await this.dataSource.transaction((manager) => this.storeWithin(manager, webhook));
+    this.logReceived(webhook, stored);
+    return stored;
   }
 
   /**
@@ -52,14 +56,21 @@ export class ReceiveLabEvent {
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
       [webhook.eventId, labOrderId, webhook.type, JSON.stringify(webhook)],
     );
-    if (inserted.length === 0) return { outcome: 'duplicate' };
+    if (inserted.length === 0) {
+      // A refused event sent again gets the same answer: the lab must not take the repeat for an acceptance.
+      const [refused] = await queryRows<{ reason: string; correlation_id: string | null }>(manager,
+        `SELECT reason, correlation_id FROM ${this.tables.setAside} WHERE event_id = $1 AND disposition = 'refused'`, [webhook.eventId]);
+      return refused ? { outcome: 'refused', reason: refused.reason, correlationId: refused.correlation_id ?? undefined } : { outcome: 'duplicate' };
+    }
     const result = await this.translator.publishPending(manager, labOrderId);
-    return result.mapped ? { outcome: 'published', correlationId: result.correlationId } : { outcome: 'pending' };
+    if (!result.mapped) return { outcome: 'pending' };
+    const reason = result.refused.get(webhook.eventId);
+    return reason === undefined ? { outcome: 'published', correlationId: result.correlationId } : { outcome: 'refused', correlationId: result.correlationId, reason };
   }
 
   logReceived(webhook: LabWebhook, stored: StoredLabEvent, via: 'webhook' | 'polling' = 'webhook'): void {
     runWithLogContext({ correlationId: stored.correlationId }, () =>
-      this.log.info({ labEventId: webhook.eventId, labOrderId: webhook.data.labOrderId, type: webhook.type, outcome: stored.outcome, via }, 'lab event received'),
+      this.log.info({ labEventId: webhook.eventId, labOrderId: webhook.data.labOrderId, type: webhook.type, outcome: stored.outcome, reason: stored.reason, via }, 'lab event received'),
     );
   }
 }

@@ -5,7 +5,7 @@ import { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { labAdapterTables } from '../database/lab-adapter-tables';
 
-export type WebhookOutcome = 'accepted' | 'duplicate' | 'unauthorized' | 'invalid';
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'unauthorized' | 'invalid' | 'refused';
 
 /** The lab-adapter's own Prometheus instruments (the runtime adds HTTP, outbox and consumer metrics). */
 @Injectable()
@@ -15,9 +15,13 @@ export class LabAdapterMetrics {
   /** Lab call latency, by the same outcome. */
   readonly labCallSeconds;
   readonly dispatchesInFlight;
-  /** Lab webhooks, by outcome: accepted, duplicate, unauthorized, invalid. */
+  /** Lab webhooks, by outcome: accepted, duplicate, unauthorized, invalid, refused. */
   readonly webhooks;
   readonly labEventsPublished;
+  /** Results that did not match their order, by reason: not-ordered, after-delivery, final-repeated. */
+  readonly resultsRefused;
+  /** Inbox events whose lab order never became known within LAB_INBOX_EXPIRY_MS. */
+  readonly inboxExpired;
 
   constructor(metrics: Metrics, dataSource: DataSource) {
     this.dispatchAttempts = metrics.counter('labsync_lab_dispatch_attempts_total', 'Calls to the lab order API, by outcome', ['outcome']);
@@ -31,6 +35,8 @@ export class LabAdapterMetrics {
     this.webhooks = metrics.counter('labsync_lab_webhooks_total', 'Lab webhooks received, by outcome', ['outcome']);
     this.labEventsPublished = metrics.counter('labsync_lab_events_published_total', 'Lab webhooks turned into Kafka events, by event type', ['type']);
 
+    this.resultsRefused = metrics.counter('labsync_lab_results_refused_total', 'Lab results refused because they do not match the order, by reason', ['reason']);
+    this.inboxExpired = metrics.counter('labsync_lab_inbox_expired_total', 'Lab events set aside because their lab order stayed unknown for LAB_INBOX_EXPIRY_MS');
     // Counted in the database at scrape time, so every replica reports the same truth.
     const tables = labAdapterTables(schemaOf(dataSource));
     const count = async (sql: string) => Number(((await dataSource.query(sql)) as { n: string }[])[0]?.n ?? 0);

@@ -13,7 +13,7 @@ const SHUTDOWN_GRACE_MS = 2000;
 /**
  * Delivers the outbox: one delivery in flight per lab order (so an order's webhooks arrive in order), up to
  * `webhookConcurrency` orders at once, retrying each webhook with capped exponential backoff until the
- * receiver answers 2xx. It is woken in-process when a webhook is written, and polls the table as a safety net
+ * receiver answers 2xx (or 422, a final refusal, which is recorded and not retried). It is woken in-process when a webhook is written, and polls the table as a safety net
  * (which also picks up what a previous run left behind).
  */
 @Injectable()
@@ -110,7 +110,13 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private async deliver(plan: Extract<DeliveryPlan<PendingDelivery>, { kind: 'send' }>, head: PendingDelivery): Promise<void> {
     for (const event of plan.events) {
       const outcome = await this.sender.send(event.body, this.stopping.signal);
-      this.attempts.inc({ type: event.body.type, outcome: outcome.ok ? 'delivered' : 'failed' });
+      this.attempts.inc({ type: event.body.type, outcome: outcome.ok ? 'delivered' : outcome.refused ? 'refused' : 'failed' });
+      if (!outcome.ok && outcome.refused) {
+        // A 422 is the lab-adapter's final answer: retrying forever would block this order's later webhooks.
+        this.logger.warn({ eventId: event.eventId, labOrderId: event.labOrderId, type: event.body.type, reason: outcome.error }, 'webhook refused by the lab-adapter (422); not retried');
+        await this.outbox.markRefused(event.eventId, outcome.status ?? 422, outcome.error);
+        continue;
+      }
       if (!outcome.ok) {
         const delay = backoffMs(event.attempts + 1, this.config.webhookMaxBackoffMs);
         this.logger.info({ eventId: event.eventId, labOrderId: event.labOrderId, attempts: event.attempts + 1, retryInMs: delay, reason: outcome.error }, 'webhook not accepted; will retry');

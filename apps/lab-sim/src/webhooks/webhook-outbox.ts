@@ -87,6 +87,11 @@ export class WebhookOutbox {
     await this.dataSource.query(`UPDATE ${this.table} SET delivered_at = clock_timestamp(), attempts = attempts + 1, last_status = $2, last_error = NULL WHERE event_id = $1`, [eventId, status]);
   }
 
+  /** The receiver refused the webhook for good (422): done, with its answer kept for GET /sim/webhooks. */
+  async markRefused(eventId: string, status: number, error: string): Promise<void> {
+    await this.dataSource.query(`UPDATE ${this.table} SET delivered_at = clock_timestamp(), attempts = attempts + 1, last_status = $2, last_error = $3 WHERE event_id = $1`, [eventId, status, error]);
+  }
+
   /** Records a failed attempt of `failed` and holds the order's head (the webhook that must go first) back for `delayMs`. */
   async scheduleRetry(failed: PendingWebhook, head: PendingWebhook, delayMs: number, outcome: { status?: number; error?: string }): Promise<void> {
     await this.dataSource.query(

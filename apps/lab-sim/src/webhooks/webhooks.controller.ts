@@ -30,7 +30,9 @@ export class WebhooksController {
         type: w.eventType,
         createdAt: w.createdAt.toISOString(),
         attempts: w.attempts,
+        // deliveredAt: when the lab-adapter gave its final answer, 2xx (accepted) or 422 (refused, not retried).
         deliveredAt: w.deliveredAt?.toISOString() ?? null,
+        outcome: w.deliveredAt === null ? 'pending' : w.lastStatus === 422 ? 'refused' : 'accepted',
         lastStatus: w.lastStatus,
         lastError: w.lastError,
         body: JSON.parse(serializeWebhook(w.body)) as unknown,
