@@ -107,6 +107,21 @@ describe('hostile partner input (a real portal-adapter process, real Kafka and P
     expect(await stored()).toEqual(before);
   });
 
+  it('answers bodies nested 100 000 levels deep (just under the size limit) with a 400 problem, and stores nothing', async () => {
+    const before = await stored();
+    const depth = 100_000;
+    const deepArray = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    for (const text of [deepArray, `{"portalRequestId":${deepArray}}`, `{"notes":"x","extra":${deepArray}}`]) {
+      const response = await postBytes(Buffer.from(text));
+      expect({ length: text.length, status: response.status, contentType: response.headers.get('content-type') }).toEqual({
+        length: text.length,
+        status: 400,
+        contentType: expect.stringMatching(/^application\/problem\+json/),
+      });
+    }
+    expect(await stored()).toEqual(before);
+  });
+
   it('answers any hostile body with a 2xx or a 4xx problem, never a 5xx, and stores nothing for a 4xx (property-based)', async () => {
     const seen = { accepted: 0, refused: 0 };
     await fc.assert(
