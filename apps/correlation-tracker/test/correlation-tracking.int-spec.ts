@@ -334,6 +334,10 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
     const unknown = await httpJson('GET', `${service.url}/v1/correlations/never-seen-${run}`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    // An id decoding to text Postgres cannot compare (U+0000) names nothing: 404, not a database error.
+    const nul = await httpJson('GET', `${service.url}/v1/correlations/c-%00-${run}`);
+    expect(nul.status).toBe(404);
+    expect(nul.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 
   it('published versions strictly increase and statuses never go backwards, for every correlation', () => {

@@ -305,6 +305,40 @@ describe('lab-adapter (real Kafka, real Postgres, two replicas, a fake lab)', ()
     expect(await inboxRow(webhook.eventId)).toHaveLength(0);
   });
 
+  it('refuses a signed webhook with text Postgres cannot store (U+0000, unpaired surrogates) or a body that is not UTF-8: 400, nothing stored or published', async () => {
+    const { correlationId, labOrderId } = await acceptedOrder();
+    const unstorable = 'must not contain U+0000 or unpaired UTF-16 surrogates';
+    const nul = resultWebhook(labOrderId, 'final', 7.2);
+    nul.data.analytes = [{ name: 'p\u0000H', value: 7.2, unit: 'pH\ud800' }];
+    const answer = await postWebhook(nul);
+    expect(answer).toMatchObject({ status: 400, body: { type: 'https://labsync.dev/problems/validation', status: 400 } });
+    expect(answer.contentType).toContain('application/problem+json');
+    expect(answer.body.errors).toEqual([
+      { path: '/data/analytes/0/name', message: unstorable },
+      { path: '/data/analytes/0/unit', message: unstorable },
+    ]);
+    const status = { ...statusWebhook(labOrderId, 'IN_PROGRESS'), data: { labOrderId: `${labOrderId}\udc00`, status: 'IN_PROGRESS' } };
+    expect(await postWebhook(status)).toMatchObject({ status: 400, body: { errors: [{ path: '/data/labOrderId', message: unstorable }] } });
+
+    // Signed correctly, but "µg/L" in Latin-1: the byte 0xB5 is not UTF-8.
+    const latin1 = resultWebhook(labOrderId, 'final', 7.3);
+    const bytes = Buffer.from(JSON.stringify({ ...latin1, data: { ...latin1.data, analytes: [{ name: 'Lead', value: 1, unit: '\u00b5g/L' }] } }), 'latin1');
+    const response = await fetch(`${app.url}/v1/lab/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-labsync-signature': signPayload(SECRET, bytes), 'x-labsync-event-id': latin1.eventId },
+      body: bytes,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ status: 400, detail: 'The body is not valid UTF-8.' });
+
+    for (const refused of [nul, status, latin1]) expect(await inboxRow(refused.eventId)).toHaveLength(0);
+    // A valid event sent afterwards is published; none of the refused ones ever is.
+    const marker = statusWebhook(labOrderId, 'IN_PROGRESS');
+    expect(await postWebhook(marker)).toMatchObject({ status: 202 });
+    await waitFor(() => labEventIdsOnKafka().has(marker.eventId), { what: 'the marker webhook on Kafka' });
+    expect([...statusEvents(correlationId), ...resultEvents(correlationId)].map((p) => p.labEventId)).toEqual([marker.eventId]);
+  });
+
   it('holds webhooks that arrive before the lab order is mapped, then publishes them in arrival order once it is accepted', async () => {
     const id = randomUUID();
     let release!: () => void;

@@ -143,6 +143,16 @@ describe('lab-sim (in-process, real Postgres)', () => {
     expect(paths).toEqual(expect.arrayContaining(['/priority', '/samples/0/collectedAt', '/samples/0/tests']));
   });
 
+  it('answers an order with text Postgres cannot store (U+0000, a lone surrogate) 400 at its path, and stores nothing', async () => {
+    const externalRef = ref('unstorable');
+    const base = order(externalRef);
+    const { status, body } = await httpJson('POST', `${lab.url}/api/orders`, { ...base, notes: 'a\u0000b', samples: [{ ...base.samples[0]!, matrix: 'wa\ud800ter' }] });
+    expect(status).toBe(400);
+    expect(body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/notes', '/samples/0/matrix']);
+    const listed = await httpJson('GET', `${lab.url}/sim/orders?externalRef=${encodeURIComponent(externalRef)}`);
+    expect(listed.body.orders).toEqual([]);
+  });
+
   it('fires signed webhooks for status changes and results, in order per order', async () => {
     const labOrderId = await placeOrder(ref('work'));
     const fired: string[] = [];

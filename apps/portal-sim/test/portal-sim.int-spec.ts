@@ -105,6 +105,10 @@ describe('portal-sim (in-process, real Postgres)', () => {
     expect(globex.filter((e) => e.correlationId.startsWith('corr-order-')).map((e) => e.eventId)).toEqual(sent.filter((s) => s.partnerId === 'globex').map((s) => s.eventId));
     const one = await received('?correlationId=corr-order-acme&partnerId=acme');
     expect(one.map((e) => e.eventId)).toEqual(sent.filter((s) => s.partnerId === 'acme').map((s) => s.eventId));
+    // A filter Postgres cannot compare (U+0000) is a bad query, not a database error.
+    const nul = await httpJson('GET', `${portal.url}/sim/received?correlationId=corr-%00`);
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([{ path: '/correlationId', message: 'must not contain U+0000 or unpaired UTF-16 surrogates' }]);
   });
 
   it('refuses unsigned, wrongly signed and stale callbacks with 401 and records nothing', async () => {

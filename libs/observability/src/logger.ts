@@ -1,36 +1,25 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { currentLogContext } from './log-context';
+import { REDACTED, REDACT_PATHS, serializeError } from './log-redaction';
 
 export type { Logger } from 'pino';
 
-/** Paths pino blanks out wherever they appear in a log object. */
-const REDACT = [
-  'apiKey',
-  '*.apiKey',
-  'secret',
-  '*.secret',
-  'callbackSecret',
-  '*.callbackSecret',
-  'password',
-  '*.password',
-  'authorization',
-  '*.authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  '*.headers.authorization',
-];
-
-/** Structured JSON logs, one line per event, with the current correlation id on every line. */
-export function createLogger(service: string, level = process.env['LOG_LEVEL'] ?? 'info'): Logger {
-  return pino({
+/**
+ * Structured JSON logs, one line per event, with the current correlation id on every line. Secrets, personal
+ * data and the values of failed queries are redacted (see log-redaction.ts).
+ */
+export function createLogger(service: string, level = process.env['LOG_LEVEL'] ?? 'info', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
-    redact: { paths: REDACT, censor: '[redacted]' },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    serializers: { err: serializeError, error: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
     mixin: () => ({ ...currentLogContext() }),
     formatters: { level: (label) => ({ level: label }) },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger interface on top of pino, so framework messages are JSON lines too. */

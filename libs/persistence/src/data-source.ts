@@ -1,5 +1,6 @@
 import { DataSource, type EntitySchema, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { DatabaseUnreachableError } from './database';
+import { ParameterFreeQueryLogger, type QueryErrorSink } from './query-error-logger';
 
 export interface AppDataSourceOptions {
   url: string;
@@ -9,6 +10,8 @@ export interface AppDataSourceOptions {
   migrations: (new () => MigrationInterface)[];
   poolSize?: number;
   applicationName?: string;
+  /** Where failed queries are reported (SQL text and error only, never parameters); none: not reported. */
+  queryErrors?: QueryErrorSink;
 }
 
 export function createAppDataSource(options: AppDataSourceOptions): DataSource {
@@ -22,6 +25,7 @@ export function createAppDataSource(options: AppDataSourceOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
+    logger: new ParameterFreeQueryLogger(options.queryErrors ?? null),
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName,
     extra: {

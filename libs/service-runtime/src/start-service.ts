@@ -104,6 +104,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
         migrations: definition.database.migrations,
         poolSize: db.DB_POOL_SIZE,
         applicationName: definition.name,
+        queryErrors: logger.child({ component: 'database' }),
       });
       const applied = await initializeAndMigrate(dataSource);
       const ds = dataSource;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CorrelationStatus, StallReason } from '@labsync/contracts';
+import { isStorableText, type CorrelationStatus, type StallReason } from '@labsync/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { CorrelationState } from '../lifecycle/correlation-state';
 import type { WatchUpdate } from '../stalled/stall-watch';
@@ -58,6 +58,8 @@ export class CorrelationStore {
   }
 
   async find(correlationId: string): Promise<CorrelationRecord | null> {
+    // An id Postgres cannot even compare (U+0000, lone surrogates, from a URL such as /v1/correlations/%00) names nothing.
+    if (!isStorableText(correlationId)) return null;
     return this.dataSource.getRepository(CorrelationEntity).findOneBy({ correlationId });
   }
 

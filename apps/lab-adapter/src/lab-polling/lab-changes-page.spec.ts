@@ -61,5 +61,6 @@ describe('reading an answer of the lab change feed', () => {
     expect(readChangesAnswer(ok('<html>'), '1')).toMatchObject({ kind: 'failed', reason: 'malformed' });
     expect(readChangesAnswer(ok({ changes: {}, nextCursor: '1' }), '1')).toMatchObject({ kind: 'failed', reason: 'malformed', detail: expect.stringContaining('/changes') });
     expect(readChangesAnswer(ok({ changes: [] }), '1')).toMatchObject({ kind: 'failed', reason: 'malformed', detail: expect.stringContaining('/nextCursor') });
+    expect(readChangesAnswer(ok({ changes: [], nextCursor: '7\u0000' }), '1')).toMatchObject({ kind: 'failed', reason: 'malformed', detail: expect.stringContaining('/nextCursor must not contain U+0000') });
   });
 });

@@ -1,3 +1,4 @@
+import { storableString } from '@labsync/contracts';
 import { fieldErrorsOf, type FieldError } from '@labsync/service-runtime';
 import { z } from 'zod';
 import { LabWebhookSchema, type LabWebhook } from '../lab-webhooks/lab-webhook.schema';
@@ -21,7 +22,8 @@ export type ChangesAnswer =
   | { kind: 'page'; changes: LabChange[]; nextCursor: string | null; received: number; held?: { eventId?: string; cursor?: string; errors: FieldError[] } }
   | { kind: 'failed'; reason: PollFailure; detail: string };
 
-const CursorSchema = z.string().min(1).max(256);
+// The cursor is kept as the poll watermark: text Postgres cannot store would fail every poll after it.
+const CursorSchema = storableString().min(1).max(256);
 const PageSchema = z.object({ changes: z.array(z.unknown()), nextCursor: CursorSchema });
 const ChangeSchema = z.looseObject({ cursor: CursorSchema });
 

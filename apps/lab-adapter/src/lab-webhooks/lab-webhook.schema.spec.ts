@@ -63,4 +63,21 @@ describe('LabWebhookSchema (body of POST /v1/lab/events)', () => {
     expect(pathsOf({ ...statusChanged, type: 'result.reported' })).toEqual(expect.arrayContaining(['/data/sampleId']));
     expect(pathsOf({ ...resultReported, type: 'order.status-changed' })).toEqual(['/data/status']);
   });
+
+  it('refuses text Postgres cannot store (U+0000, unpaired surrogates) in every text field, at its path', () => {
+    const errorsOf = (body: unknown) => {
+      const result = LabWebhookSchema.safeParse(body);
+      if (result.success) throw new Error('expected the body to be invalid');
+      return fieldErrorsOf(result.error);
+    };
+    const unstorable = 'must not contain U+0000 or unpaired UTF-16 surrogates';
+    expect(errorsOf({ ...statusChanged, data: { ...statusChanged.data, labOrderId: 'LO-\u0000' } })).toEqual([{ path: '/data/labOrderId', message: unstorable }]);
+    const analytes = [{ name: 'Le\ud800ad', value: '<0.001\u0000', unit: 'mg/\udc00L', flag: '\u0000' }, { name: 'pH', value: 7.1, unit: 'pH' }];
+    const data = { ...resultReported.data, labOrderId: '\udc00', sampleId: 'S-\u0000', testCode: 'P\ud800H', analytes };
+    expect(errorsOf({ ...resultReported, data })).toEqual(
+      ['/data/sampleId', '/data/testCode', '/data/analytes/0/name', '/data/analytes/0/value', '/data/analytes/0/unit', '/data/analytes/0/flag', '/data/labOrderId'].map(
+        (path) => ({ path, message: path.endsWith('/value') ? `must be a number, or text of at most 200 characters that ${unstorable}` : unstorable }),
+      ),
+    );
+  });
 });

@@ -1,11 +1,11 @@
-import { LabOrderStatusSchema, LabResultSchema } from '@labsync/contracts';
+import { LabOrderStatusSchema, LabResultSchema, storableString } from '@labsync/contracts';
 import { z } from 'zod';
 
 /**
  * The body of a lab webhook (`POST /v1/lab/events`), the lab's own format. This is the HTTP shape; the
  * Kafka events it becomes (lab.order-event of kind status-changed or result-reported) are mapped from it explicitly.
  */
-const LabOrderIdSchema = z.string().trim().min(1).max(128);
+const LabOrderIdSchema = storableString().trim().min(1).max(128);
 const envelope = {
   eventId: z.uuid(),
   occurredAt: z.iso.datetime({ offset: true }),

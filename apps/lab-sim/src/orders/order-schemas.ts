@@ -1,4 +1,4 @@
-import { AnalyteSchema, CustomerSchema, PrioritySchema, ResultStatusSchema } from '@labsync/contracts';
+import { AnalyteSchema, CustomerSchema, PrioritySchema, ResultStatusSchema, storableString } from '@labsync/contracts';
 import { z } from 'zod';
 
 /**
@@ -6,17 +6,17 @@ import { z } from 'zod';
  * lab knows them is the catalog's call, answered with 422 and reasons rather than 400.
  */
 export const PlaceOrderSchema = z.object({
-  externalRef: z.string().trim().min(1).max(128),
+  externalRef: storableString().trim().min(1).max(128),
   customer: CustomerSchema,
   priority: PrioritySchema,
   samples: z
     .array(
       z.object({
-        sampleId: z.string().trim().min(1).max(64),
-        matrix: z.string().trim().min(1).max(64),
-        description: z.string().max(500).optional(),
+        sampleId: storableString().trim().min(1).max(64),
+        matrix: storableString().trim().min(1).max(64),
+        description: storableString().max(500).optional(),
         collectedAt: z.iso.datetime({ offset: true }),
-        tests: z.array(z.string().trim().min(1).max(64)).min(1, 'at least one test code is required').max(50),
+        tests: z.array(storableString().trim().min(1).max(64)).min(1, 'at least one test code is required').max(50),
       }),
     )
     .min(1, 'at least one sample is required')
@@ -28,12 +28,12 @@ export const PlaceOrderSchema = z.object({
         seen.add(sample.sampleId);
       });
     }),
-  notes: z.string().max(2000).optional(),
+  notes: storableString().max(2000).optional(),
 });
 export type PlaceOrderRequest = z.infer<typeof PlaceOrderSchema>;
 
 export const OrderListQuerySchema = z.object({
-  externalRef: z.string().min(1).max(128).optional(),
+  externalRef: storableString().min(1).max(128).optional(),
   /** Only orders changed after this instant (a watermark for callers that poll instead of taking webhooks). */
   updatedSince: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
@@ -45,8 +45,8 @@ export const ChangeStatusSchema = z.object({ status: z.enum(['IN_PROGRESS', 'COM
 export type ChangeStatusRequest = z.infer<typeof ChangeStatusSchema>;
 
 export const ReportResultSchema = z.object({
-  sampleId: z.string().min(1).max(64),
-  testCode: z.string().min(1).max(64),
+  sampleId: storableString().min(1).max(64),
+  testCode: storableString().min(1).max(64),
   resultStatus: ResultStatusSchema,
   analytes: z.array(AnalyteSchema).max(200),
   /** When the lab released the result; defaults to now. */

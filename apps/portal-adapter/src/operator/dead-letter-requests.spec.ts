@@ -17,6 +17,7 @@ describe('operator dead-letter requests', () => {
     expect(issues(ListDeadLettersQuery.safeParse({ partner: 'acme' }))).toEqual([{ path: '', message: 'unknown parameter "partner"' }]);
     expect(issues(ListDeadLettersQuery.safeParse({ partner: 'acme', max: '1' }))).toEqual([{ path: '', message: 'unknown parameters "partner", "max"' }]);
     expect(ListDeadLettersQuery.safeParse({ partnerId: ['acme', 'globex'] }).success).toBe(false);
+    expect(issues(ListDeadLettersQuery.safeParse({ correlationId: 'c-\u0000' }))).toEqual([{ path: 'correlationId', message: 'must not contain U+0000 or unpaired UTF-16 surrogates' }]);
   });
 
   it('needs a filter or "all": true to replay many, and refuses anything else', () => {

@@ -1,3 +1,4 @@
+import { storableString } from '@labsync/contracts';
 import { z } from 'zod';
 
 /** Most dead letters one list or one bulk replay handles; page with filters for more. */
@@ -5,8 +6,7 @@ export const MAX_DEAD_LETTER_BATCH = 1000;
 export const DEFAULT_DEAD_LETTER_BATCH = 100;
 
 const partnerId = z.string({ error: 'partnerId must be a string' }).regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'partnerId must be a partner id such as "acme"');
-const correlationId = z
-  .string({ error: 'correlationId must be a string' })
+const correlationId = storableString({ error: 'correlationId must be a string' })
   .min(1, 'correlationId must not be empty')
   .max(128, 'correlationId must be at most 128 characters');
 const limit = (from: 'query' | 'body') =>

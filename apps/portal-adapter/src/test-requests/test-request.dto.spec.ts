@@ -107,3 +107,37 @@ describe('TestRequestBodySchema (the partner API body)', () => {
     expect(pointer([])).toBe('/');
   });
 });
+
+describe('TestRequestBodySchema refuses text Postgres cannot store', () => {
+  const unstorable = 'must not contain U+0000 or unpaired UTF-16 surrogates';
+
+  it('in any text field, at that field path', () => {
+    const body = valid();
+    body.portalRequestId = 'PR-\u0000';
+    body.customer.name = 'Acme \ud800';
+    body.customer.id = '\udc00';
+    body.samples[0]!.sampleId = 'S-\u0000';
+    body.samples[0]!.matrix = 'wa\u0000ter';
+    body.samples[0]!.description = 'Well \udc00';
+    body.notes = 'x\u0000';
+    expect(errorsOf(body)).toEqual(
+      ['/portalRequestId', '/customer/id', '/customer/name', '/samples/0/sampleId', '/samples/0/matrix', '/samples/0/description', '/notes'].map(
+        (path) => ({ path, message: unstorable }),
+      ),
+    );
+  });
+
+  it('in the e-mail and test codes (refused by their formats) and in an object key', () => {
+    const body = valid() as ReturnType<typeof valid> & Record<string, unknown>;
+    body.customer.email = 'qa\u0000@acme.example';
+    body.samples[0]!.tests = ['PH', 'LE\ud800AD'];
+    body['bad\u0000key'] = 1;
+    expect(errorsOf(body).map((e) => e.path)).toEqual(['/customer/email', '/samples/0/tests/1', '/bad\u0000key']);
+  });
+
+  it('but accepts emoji and other scripts (well-formed surrogate pairs)', () => {
+    const body = valid();
+    body.customer.name = 'Wasserwerk 💧 三';
+    expect(parseTestRequestBody(body).ok).toBe(true);
+  });
+});

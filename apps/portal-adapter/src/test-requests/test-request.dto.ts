@@ -1,3 +1,4 @@
+import { storableString } from '@labsync/contracts';
 import type { FieldError } from '@labsync/service-runtime';
 import { z } from 'zod';
 
@@ -8,14 +9,13 @@ import { z } from 'zod';
  * vanish without a word.
  */
 const text = (what: string, max: number) =>
-  z
-    .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
+  storableString({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
     .trim()
     .min(1, `${what} must not be empty`)
     .max(max, `${what} must be at most ${max} characters`);
 
 const optionalText = (what: string, max: number) =>
-  z.string({ error: `${what} must be a string` }).max(max, `${what} must be at most ${max} characters`).optional();
+  storableString({ error: `${what} must be a string` }).max(max, `${what} must be at most ${max} characters`).optional();
 
 const object = <S extends z.core.$ZodLooseShape>(what: string, shape: S) =>
   z.strictObject(shape, {
@@ -26,8 +26,7 @@ const object = <S extends z.core.$ZodLooseShape>(what: string, shape: S) =>
   });
 
 /** Case-insensitive here; the mapping upper-cases it to the lab catalog's spelling. */
-const TestCodeBody = z
-  .string({ error: 'a test code must be a string' })
+const TestCodeBody = storableString({ error: 'a test code must be a string' })
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, 'must be a test code such as "PH" or "LEAD" (letters, digits, "_" or "-", at most 32)');
 
 const SampleBody = object('sample', {

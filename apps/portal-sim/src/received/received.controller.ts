@@ -1,11 +1,12 @@
 import { Controller, Delete, Get, Inject, Query } from '@nestjs/common';
+import { storableString } from '@labsync/contracts';
 import { parseOrProblem } from '@labsync/service-runtime';
 import { z } from 'zod';
 import { ReceivedEventsRepository } from '../callbacks/received-events.repository';
 
 const ReceivedQuerySchema = z.object({
-  correlationId: z.string().min(1).max(128).optional(),
-  partnerId: z.string().min(1).max(64).optional(),
+  correlationId: storableString().min(1).max(128).optional(),
+  partnerId: storableString().min(1).max(64).optional(),
 });
 
 /** Test/demo view of what the portal was told, in the order it first arrived. */

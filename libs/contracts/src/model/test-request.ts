@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from './storable-text';
 
 /** Test codes are short upper-case identifiers from the lab's catalog (e.g. PH, LEAD, E-COLI). */
 export const TestCodeSchema = z
@@ -6,17 +7,17 @@ export const TestCodeSchema = z
   .regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'must be an upper-case test code such as "PH" or "LEAD"');
 
 export const SampleSchema = z.object({
-  sampleId: z.string().trim().min(1).max(64),
-  matrix: z.string().trim().min(1).max(64),
-  description: z.string().max(500).optional(),
+  sampleId: storableString().trim().min(1).max(64),
+  matrix: storableString().trim().min(1).max(64),
+  description: storableString().max(500).optional(),
   collectedAt: z.iso.datetime({ offset: true }),
   tests: z.array(TestCodeSchema).min(1, 'at least one test code is required').max(50),
 });
 export type Sample = z.infer<typeof SampleSchema>;
 
 export const CustomerSchema = z.object({
-  id: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1).max(200),
+  id: storableString().trim().min(1).max(64),
+  name: storableString().trim().min(1).max(200),
   email: z.email(),
 });
 export type Customer = z.infer<typeof CustomerSchema>;
@@ -31,7 +32,7 @@ export type Priority = z.infer<typeof PrioritySchema>;
  * HTTP DTO can evolve (or gain partner-specific variants) without changing the Kafka contract.
  */
 export const TestRequestSchema = z.object({
-  portalRequestId: z.string().trim().min(1).max(64),
+  portalRequestId: storableString().trim().min(1).max(64),
   customer: CustomerSchema,
   priority: PrioritySchema,
   samples: z
@@ -47,6 +48,6 @@ export const TestRequestSchema = z.object({
         seen.add(sample.sampleId);
       });
     }),
-  notes: z.string().max(2000).optional(),
+  notes: storableString().max(2000).optional(),
 });
 export type TestRequest = z.infer<typeof TestRequestSchema>;

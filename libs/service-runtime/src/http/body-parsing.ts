@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { PROBLEM_CONTENT_TYPE, titleFor } from './problem.filter';
+import { assertUtf8 } from './strict-utf8';
 
 /** The exact bytes of a JSON body, kept for signature checks (a re-serialised body would not verify). */
 export interface RequestWithRawBody extends Request {
@@ -31,6 +32,7 @@ export function installJsonBodyParsing(app: INestApplication, logger: Logger, li
       limit,
       type: ['application/json', 'application/*+json'],
       verify: (req, _res, buffer) => {
+        assertUtf8(buffer);
         (req as RequestWithRawBody).rawBody = Buffer.from(buffer);
       },
     }),
