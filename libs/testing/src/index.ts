@@ -3,3 +3,4 @@ export * from './unique-names';
 export * from './database';
 export * from './http';
 export * from './processes';
+export * from './private-kafka-broker';
