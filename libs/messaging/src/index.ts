@@ -13,3 +13,4 @@ export * from './outbox/outbox-parking.migration';
 export * from './outbox/record-size';
 export * from './outbox/outbox-chunks';
 export * from './outbox/publish-errors';
+export * from './outbox/parked-outbox';
