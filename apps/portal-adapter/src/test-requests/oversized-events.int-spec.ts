@@ -89,7 +89,7 @@ describe('portal-adapter: events too large for their topic (real Kafka, real Pos
     expect((await httpJson('GET', `${url}/v1/operator/outbox/parked`)).status).toBe(401);
     expect((await httpJson('GET', `${url}/v1/operator/outbox/parked`, undefined, auth)).status).toBe(401);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/labsync_outbox_parked_total\{topic="labsync\.requests\.submitted\.v1",reason="too-large"\} 1/);
+    expect(metrics).toMatch(/labsync_outbox_parked_total\{topic="labsync\.requests\.submitted\.v1",reason="too-large",service="portal-adapter"\} 1/);
 
     const id = listed.body.parked[0].id as string;
     expect((await httpJson('POST', `${url}/v1/operator/outbox/parked/${id}/requeue`, undefined, operator)).status).toBe(202);
