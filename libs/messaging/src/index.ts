@@ -9,3 +9,8 @@ export * from './consumer/dead-letter-publisher';
 export * from './consumer/dead-letter-replay';
 export * from './consumer/event-consumer';
 export * from './nest/kafka-event-transport';
+export * from './outbox/outbox-parking.migration';
+export * from './outbox/record-size';
+export * from './outbox/outbox-chunks';
+export * from './outbox/publish-errors';
+export * from './outbox/parked-outbox';

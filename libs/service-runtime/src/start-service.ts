@@ -18,9 +18,12 @@ import {
   OutboxRelay,
   OutboxWriter,
   TopicNaming,
+  DEFAULT_OUTBOX_MAX_BATCH_BYTES,
+  DEFAULT_TOPIC_MAX_MESSAGE_BYTES,
   createIdempotentProducer,
   createKafka,
   ensureTopics,
+  maxRecordBytesFor,
 } from '@labsync/messaging';
 import { Metrics, PinoNestLogger, createLogger, type Logger } from '@labsync/observability';
 import { createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl } from '@labsync/persistence';
@@ -68,6 +71,22 @@ const consumerTuningSchema = z.object({
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).optional(),
 });
 
+// Outbox relay (README "Outbox relay"): batches sized by bytes below the topics' max.message.bytes.
+const outboxEnvSchema = z.object({
+  KAFKA_TOPIC_MAX_MESSAGE_BYTES: intFromEnv(DEFAULT_TOPIC_MAX_MESSAGE_BYTES).pipe(z.number().min(64 * 1024)),
+  OUTBOX_MAX_BATCH_BYTES: intFromEnv(DEFAULT_OUTBOX_MAX_BATCH_BYTES).pipe(z.number().min(16 * 1024)),
+  OUTBOX_MAX_ATTEMPTS: intFromEnv(5).pipe(z.number().min(1)),
+  OUTBOX_UNHEALTHY_AFTER_MS: intFromEnv(30000),
+});
+
+function parseOutboxEnv(env: NodeJS.ProcessEnv): z.infer<typeof outboxEnvSchema> {
+  const parsed = parseEnv(outboxEnvSchema, env);
+  if (parsed.OUTBOX_MAX_BATCH_BYTES > maxRecordBytesFor(parsed.KAFKA_TOPIC_MAX_MESSAGE_BYTES)) {
+    throw new Error('OUTBOX_MAX_BATCH_BYTES must stay below KAFKA_TOPIC_MAX_MESSAGE_BYTES (less 1 KiB of batch overhead)');
+  }
+  return parsed;
+}
+
 /**
  * Starts one labsync app: validated configuration, JSON logs, Postgres (database created if missing, the
  * app's schema migrated), Kafka (topics ensured, outbox relay, consumer), HTTP with problem+json errors,
@@ -76,6 +95,7 @@ const consumerTuningSchema = z.object({
 export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const base = parseEnv(nodeEnvSchema.extend(httpEnvSchema(definition.name).shape), env);
   const tuning = parseEnv(consumerTuningSchema, env);
+  const outboxTuning = parseOutboxEnv(env);
   const logger = createLogger(definition.name, base.LOG_LEVEL);
   const metrics = new Metrics(definition.name);
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -122,7 +142,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       const kafkaEnv = parseEnv(kafkaEnvSchema, env);
       const naming = new TopicNaming(kafkaEnv.KAFKA_TOPIC_PREFIX);
       const kafka = createKafka({ brokers: kafkaEnv.KAFKA_BROKERS, clientId: definition.name, topicPrefix: kafkaEnv.KAFKA_TOPIC_PREFIX }, logger);
-      await retryUntil(() => ensureTopics(kafka, naming), tuning.KAFKA_CONNECT_TIMEOUT_MS, `Kafka at KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS.join(',')}`, logger);
+      await retryUntil(() => ensureTopics(kafka, naming, undefined, undefined, outboxTuning.KAFKA_TOPIC_MAX_MESSAGE_BYTES), tuning.KAFKA_CONNECT_TIMEOUT_MS, `Kafka at KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS.join(',')}`, logger);
       const producer = createIdempotentProducer(kafka);
       await producer.connect();
       cleanup.unshift(() => producer.disconnect());
@@ -131,8 +151,29 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       cleanup.unshift(() => admin.disconnect());
       readiness.push({ name: 'kafka', check: async () => void (await admin.describeCluster()) });
 
-      relay = new OutboxRelay({ databaseUrl, schema, producer, naming, logger, metrics });
-      const outbox = new OutboxWriter(schema, definition.name);
+      const maxRecordBytes = maxRecordBytesFor(outboxTuning.KAFKA_TOPIC_MAX_MESSAGE_BYTES);
+      // The relay owns its producers (it recreates one after a failed send); the shared one is for dead letters.
+      relay = new OutboxRelay({
+        databaseUrl,
+        schema,
+        kafka,
+        naming,
+        logger,
+        metrics,
+        maxBatchBytes: outboxTuning.OUTBOX_MAX_BATCH_BYTES,
+        maxRecordBytes,
+        maxAttempts: outboxTuning.OUTBOX_MAX_ATTEMPTS,
+        unhealthyAfterMs: outboxTuning.OUTBOX_UNHEALTHY_AFTER_MS,
+      });
+      const r = relay;
+      readiness.push({
+        name: 'outbox-relay',
+        check: async () => {
+          const failure = r.failure;
+          if (failure) throw failure;
+        },
+      });
+      const outbox = new OutboxWriter(schema, definition.name, maxRecordBytes);
       providers.push({ provide: OutboxWriter, useValue: outbox }, { provide: OutboxRelay, useValue: relay });
 
       const deadLetters = new DeadLetterPublisher(producer, naming, definition.name, logger, metrics);

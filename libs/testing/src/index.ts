@@ -4,3 +4,4 @@ export * from './database';
 export * from './http';
 export * from './processes';
 export * from './topic-reader';
+export * from './private-kafka-broker';

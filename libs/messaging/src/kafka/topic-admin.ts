@@ -1,16 +1,20 @@
 import { TOPICS, type TopicName } from '@labsync/contracts';
 import type { Admin, Kafka } from 'kafkajs';
+import { DEFAULT_TOPIC_MAX_MESSAGE_BYTES } from '../outbox/record-size';
 import { TopicNaming } from './kafka-client';
 
 /**
  * Creates the registry's topics that do not exist yet, with their declared partition counts and cleanup
- * policy. Safe to run from every app at boot and from several replicas at once.
+ * policy, and an explicit `max.message.bytes` (KAFKA_TOPIC_MAX_MESSAGE_BYTES): the outbox writer refuses
+ * larger events at the door against this same figure, so it must not depend on the broker's default.
+ * Safe to run from every app at boot and from several replicas at once.
  */
 export async function ensureTopics(
   kafka: Kafka,
   naming: TopicNaming,
   topics: readonly TopicName[] = Object.keys(TOPICS) as TopicName[],
   replicationFactor = Number(process.env['KAFKA_REPLICATION_FACTOR'] ?? 1),
+  maxMessageBytes = DEFAULT_TOPIC_MAX_MESSAGE_BYTES,
 ): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
@@ -28,12 +32,15 @@ export async function ensureTopics(
           topic: naming.physical(topic),
           numPartitions: TOPICS[topic].partitions,
           replicationFactor,
-          configEntries: TOPICS[topic].compacted
-            ? [
-                { name: 'cleanup.policy', value: 'compact' },
-                { name: 'min.cleanable.dirty.ratio', value: '0.1' },
-              ]
-            : [],
+          configEntries: [
+            { name: 'max.message.bytes', value: String(maxMessageBytes) },
+            ...(TOPICS[topic].compacted
+              ? [
+                  { name: 'cleanup.policy', value: 'compact' },
+                  { name: 'min.cleanable.dirty.ratio', value: '0.1' },
+                ]
+              : []),
+          ],
         })),
       });
     } catch (error) {

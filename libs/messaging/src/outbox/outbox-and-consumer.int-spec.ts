@@ -9,6 +9,7 @@ import { EventConsumer, type EventHandler } from '../consumer/event-consumer';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from './messaging-tables.migration';
+import { OutboxParking1733100000000 } from './outbox-parking.migration';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 
@@ -77,7 +78,7 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
       url: TEST_DATABASE_URL,
       schema,
       entities: [],
-      migrations: [MessagingTables1732100000000, EffectsTable1732100000001],
+      migrations: [MessagingTables1732100000000, OutboxParking1733100000000, EffectsTable1732100000001],
     });
     await initializeAndMigrate(dataSource);
     kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'messaging-int', topicPrefix: '' }, logger);
@@ -108,7 +109,7 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
     await dataSource.transaction((manager) => outbox.add(manager, Topic.requestSubmitted, submitted('before-relay'), { correlationId: 'before-relay' }));
     expect(await outboxCount()).toBe(1);
     // No relay is running: this is the state a crash right after the commit leaves behind.
-    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, producer, naming, logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, kafka, naming, logger, metrics });
     relay.start();
     try {
       await waitFor(async () => (await effects('before-relay')).length === 1, { what: 'the consumer to apply the event' });
@@ -119,7 +120,7 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
   });
 
   it('wakes the relay on commit instead of waiting for a poll', async () => {
-    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, producer, naming, logger, metrics, idleRecheckMs: 60000 });
+    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, kafka, naming, logger, metrics, idleRecheckMs: 60000 });
     relay.start();
     try {
       // Let it become leader and go idle with a one-minute recheck: only NOTIFY can wake it in time.
@@ -137,16 +138,20 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
     await dataSource.transaction((manager) => outbox.add(manager, Topic.requestSubmitted, submitted('crash-after-send'), { correlationId: 'crash-after-send' }));
     // A producer that dies right after Kafka acknowledged the batch: the rows stay in the outbox.
     let crashed = false;
-    const crashingProducer = Object.create(producer) as Producer;
-    crashingProducer.sendBatch = async (batch) => {
-      const result = await producer.sendBatch(batch);
-      if (!crashed) {
-        crashed = true;
-        throw new Error('process died after the send');
-      }
-      return result;
+    const crashingProducer = () => {
+      const fresh = createIdempotentProducer(kafka);
+      const send = fresh.send.bind(fresh);
+      fresh.send = async (record) => {
+        const result = await send(record);
+        if (!crashed) {
+          crashed = true;
+          throw new Error('process died after the send');
+        }
+        return result;
+      };
+      return fresh;
     };
-    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, producer: crashingProducer, naming, logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, kafka, producerFactory: crashingProducer, naming, logger, metrics });
     relay.start();
     try {
       await waitFor(async () => (await outboxCount()) === 0, { what: 'the outbox to drain after the retry' });
@@ -215,7 +220,7 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
       await outbox.add(manager, Topic.requestSubmitted, submitted('always-fails-1'), { correlationId: 'always-fails-1', key: 'same-key' });
       await outbox.add(manager, Topic.requestSubmitted, submitted('after-failure'), { correlationId: 'after-failure', key: 'same-key' });
     });
-    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, producer, naming, logger, metrics });
+    const relay = new OutboxRelay({ databaseUrl: TEST_DATABASE_URL, schema, kafka, naming, logger, metrics });
     relay.start();
     try {
       await waitFor(async () => (await effects('after-failure')).length === 1, { what: 'the event behind the failing one' });

@@ -9,6 +9,7 @@ import {
 import { currentLogContext } from '@labsync/observability';
 import { quoteIdent } from '@labsync/persistence';
 import type { EntityManager } from 'typeorm';
+import { DEFAULT_TOPIC_MAX_MESSAGE_BYTES, maxRecordBytesFor, recordBytes } from './record-size';
 
 export interface OutboxMeta {
   correlationId: string;
@@ -29,6 +30,22 @@ export interface PendingOutboxEvent {
 }
 
 /**
+ * An event whose Kafka record would exceed its topic's `max.message.bytes`: the broker would refuse it on
+ * every attempt, so it is refused here, inside the caller's transaction, before anything is stored (the
+ * portal-adapter answers 413). Carries sizes only, never content.
+ */
+export class EventTooLargeError extends Error {
+  override readonly name = 'EventTooLargeError';
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`refusing to publish a ${bytes}-byte record to ${topic}: the topic takes at most ${maxBytes} bytes per record`);
+  }
+}
+
+/**
  * Writes events to the app's outbox inside the caller's transaction. The payload is validated against
  * the topic's schema on the way out, so a bug in a producer fails its own transaction instead of
  * poisoning every consumer downstream.
@@ -37,6 +54,8 @@ export class OutboxWriter {
   constructor(
     private readonly schema: string,
     private readonly sourceSystem: string,
+    /** The largest record the topics take (their max.message.bytes less the batch overhead). */
+    readonly maxRecordBytes = maxRecordBytesFor(DEFAULT_TOPIC_MAX_MESSAGE_BYTES),
   ) {}
 
   prepare<T extends TopicName>(topic: T, payload: TopicMap[T], meta: OutboxMeta): PendingOutboxEvent {
@@ -66,7 +85,10 @@ export class OutboxWriter {
     if (envelope.causationId) headers[HEADERS.causationId] = envelope.causationId;
     const traceparent = currentLogContext().traceparent;
     if (traceparent) headers[HEADERS.traceparent] = traceparent;
-    return { topic, key: meta.key ?? meta.correlationId, headers, envelope };
+    const key = meta.key ?? meta.correlationId;
+    const bytes = recordBytes(key, JSON.stringify(envelope), headers);
+    if (bytes > this.maxRecordBytes) throw new EventTooLargeError(topic, bytes, this.maxRecordBytes);
+    return { topic, key, headers, envelope };
   }
 
   async add<T extends TopicName>(manager: EntityManager, topic: T, payload: TopicMap[T], meta: OutboxMeta): Promise<EventEnvelope<TopicMap[T]>> {

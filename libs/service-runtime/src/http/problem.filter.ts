@@ -1,4 +1,5 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { EventTooLargeError } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
 import { isConnectionError } from '@labsync/persistence';
 import type { Request, Response } from 'express';
@@ -41,6 +42,16 @@ export class ProblemFilter implements ExceptionFilter {
         title: titleFor(status),
         status,
         detail: Array.isArray(message) ? message.join('; ') : String(message),
+        instance: request.originalUrl,
+      };
+    } else if (exception instanceof EventTooLargeError) {
+      // The event this request would publish is larger than its Kafka topic takes: refused before anything
+      // was stored (the outbox write threw inside the request's transaction, which rolled back).
+      body = {
+        type: 'https://labsync.dev/problems/event-too-large',
+        title: 'Payload Too Large',
+        status: 413,
+        detail: `This request would make a ${exception.bytes}-byte event; at most ${exception.maxBytes} bytes can be accepted. Nothing was stored.`,
         instance: request.originalUrl,
       };
     } else if (isConnectionError(exception)) {
