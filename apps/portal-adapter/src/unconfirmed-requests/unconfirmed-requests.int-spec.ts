@@ -134,6 +134,7 @@ describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
     await waitFor(() => listed('open', lost), { what: 'the swallowed request to be listed as unconfirmed', timeoutMs: 20_000 });
     const entry = (await list('open')).find((r) => r.correlationId === lost)!;
     expect(entry.pendingInOutbox).toBe(false);
+    expect(entry.parkedInOutbox).toBe(false);
     await waitFor(() => submitted.caughtUp(), { what: 'the topic reader to catch up' });
     expect(submitted.payloads().filter((p) => p.correlationId === lost)).toHaveLength(0);
 

@@ -14,6 +14,8 @@ export interface UnconfirmedRequest {
   resolvedAt: string | null;
   /** Its request.submitted is still in this app's outbox, waiting for the relay (the relay is the suspect). */
   pendingInOutbox: boolean;
+  /** Its request.submitted was parked by the outbox relay (GET /v1/operator/outbox/parked says why). */
+  parkedInOutbox: boolean;
   /** How many times an operator queued its request.submitted again. */
   republished: number;
 }
@@ -26,6 +28,7 @@ interface UnconfirmedRow {
   detected_at: Date;
   resolved_at: Date | null;
   pending_in_outbox: boolean;
+  parked_in_outbox: boolean;
   republished: number;
 }
 
@@ -118,7 +121,8 @@ export class UnconfirmedRequestsRepository {
     const rows = await queryRows<UnconfirmedRow>(
       this.dataSource,
       `SELECT u.correlation_id, t.partner_id, t.portal_request_id, t.received_at, u.detected_at, u.resolved_at, u.republished,
-              EXISTS (SELECT 1 FROM ${this.table('outbox')} o WHERE o.message_key = u.correlation_id::text) AS pending_in_outbox
+              EXISTS (SELECT 1 FROM ${this.table('outbox')} o WHERE o.message_key = u.correlation_id::text) AS pending_in_outbox,
+              EXISTS (SELECT 1 FROM ${this.table('outbox_parked')} o WHERE o.message_key = u.correlation_id::text) AS parked_in_outbox
          FROM ${this.table('unconfirmed_requests')} u JOIN ${this.table('test_requests')} t USING (correlation_id)
         WHERE ${condition}
         ORDER BY u.detected_at, u.correlation_id
@@ -161,6 +165,7 @@ function toUnconfirmedRequest(row: UnconfirmedRow): UnconfirmedRequest {
     detectedAt: row.detected_at.toISOString(),
     resolvedAt: row.resolved_at?.toISOString() ?? null,
     pendingInOutbox: row.pending_in_outbox,
+    parkedInOutbox: row.parked_in_outbox,
     republished: row.republished,
   };
 }
