@@ -36,7 +36,7 @@ describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
   const list = async (status: 'open' | 'resolved') => {
     const response = await httpJson('GET', `${service.url}/v1/operator/unconfirmed-requests?status=${status}`, undefined, operator);
     expect(response.status).toBe(200);
-    return (response.body.requests as { correlationId: string; pendingInOutbox: boolean; republished: number }[]);
+    return (response.body.requests as { correlationId: string; pendingInOutbox: boolean; parkedInOutbox: boolean; republished: number }[]);
   };
   const listed = async (status: 'open' | 'resolved', correlationId: string) => (await list(status)).some((r) => r.correlationId === correlationId);
   const gauge = async () => {
