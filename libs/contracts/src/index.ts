@@ -12,3 +12,4 @@ export * from './model/results';
 export * from './topics';
 export * from './portal-notifications';
 export * from './schema-export';
+export * from './model/correlation-id';

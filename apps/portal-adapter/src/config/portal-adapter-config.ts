@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { intFromEnv, parseEnv, partnersFromEnv, type Partner } from '@labsync/configuration';
 import { z } from 'zod';
-import { operatorApiKeyFromEnv } from '../operator/operator-api-key';
+import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 
 const envSchema = z.object({
   /** Deliveries sent at once by one replica (each to a different correlation). */

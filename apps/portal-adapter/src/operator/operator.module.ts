@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { OPERATOR_API_KEY, OperatorAuthGuard } from '@labsync/service-runtime';
 import { CallbacksModule } from '../callbacks/callbacks.module';
+import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
 import { DeadLettersController } from './dead-letters.controller';
-import { OperatorAuthGuard } from './operator-auth.guard';
 
 /** Operator endpoints of the portal-adapter (Bearer OPERATOR_API_KEY): dead-lettered callbacks and their replay. */
 @Module({
   imports: [CallbacksModule],
   controllers: [DeadLettersController],
-  providers: [OperatorAuthGuard],
+  providers: [{ provide: OPERATOR_API_KEY, useFactory: (config: PortalAdapterConfig) => config.operatorApiKey, inject: [PORTAL_ADAPTER_CONFIG] }, OperatorAuthGuard],
 })
 export class OperatorModule {}
