@@ -258,6 +258,8 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
       CALLBACK_TIMEOUT_MS: '3000',
       CALLBACK_CONCURRENCY: '4',
       REPLICA_ID: 'int-replica',
+      // Suites here burst and poll far beyond a partner's default rate; the limit has its own specs.
+      PARTNER_RATE_LIMIT: '100000',
     });
     url = service.url;
     kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'portal-adapter-int', topicPrefix: '' }, logger);
