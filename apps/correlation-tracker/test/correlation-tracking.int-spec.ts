@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   CORRELATION_STATUSES,
   CorrelationStatusChanged,
@@ -31,7 +31,11 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
   const logger = createLogger('tracker-int', 'warn');
   const kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'tracker-int', topicPrefix: '' }, logger);
   const run = randomUUID().slice(0, 8);
-  const id = (name: string) => `${name}-${run}`;
+  // Correlation ids are UUIDs (what the portal-adapter issues, and all the operator API accepts): one per name and run.
+  const id = (name: string) => {
+    const hex = createHash('sha256').update(`${name}-${run}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  };
   let service: RunningService;
   let producer: Producer;
   let reader: Consumer;
