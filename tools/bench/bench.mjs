@@ -83,6 +83,8 @@ async function main() {
   // prefix, free ports, the lab only creating orders (LAB_SIM_AUTO=0), and optionally --cpu-prof.
   process.env.DATABASE_URL = databaseUrl;
   process.env.KAFKA_TOPIC_PREFIX = prefix;
+  // The bench is one partner at full speed: the per-partner rate limit must not be what it measures.
+  process.env.PARTNER_RATE_LIMIT ||= '1000000';
   for (const app of APPS) process.env[`${app.name.toUpperCase().replace(/-/g, '_')}_PORT`] = String(await freePort());
   const savedNodeOptions = process.env.NODE_OPTIONS;
   if (config.profile) {

@@ -50,6 +50,8 @@ export async function startStack({ labSimAuto = true, logLevel = 'info', say = c
     KAFKA_BROKERS: process.env.KAFKA_BROKERS || kafka.brokers,
     LOG_LEVEL: process.env.LOG_LEVEL || logLevel,
     PORTAL_SIM_URL: url('portal-sim'),
+    // The local stack is for this machine only (a container sets HOST=0.0.0.0).
+    HOST: process.env.HOST || '127.0.0.1',
   };
   const perApp = {
     'lab-sim': { LAB_WEBHOOK_URL: `${url('lab-adapter')}/v1/lab/events`, LAB_SIM_AUTO: labSimAuto ? '1' : '0' },

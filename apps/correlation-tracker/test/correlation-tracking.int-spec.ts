@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   CORRELATION_STATUSES,
   CorrelationStatusChanged,
@@ -16,7 +16,7 @@ import {
 import { TopicNaming, createIdempotentProducer, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { DEV_OPERATOR_HEADERS, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import type { Consumer, Producer } from 'kafkajs';
 import { definition, withTrackerDefaults } from '../src/correlation-tracker.service';
 
@@ -31,7 +31,11 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
   const logger = createLogger('tracker-int', 'warn');
   const kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'tracker-int', topicPrefix: '' }, logger);
   const run = randomUUID().slice(0, 8);
-  const id = (name: string) => `${name}-${run}`;
+  // Correlation ids are UUIDs (what the portal-adapter issues, and all the operator API accepts): one per name and run.
+  const id = (name: string) => {
+    const hex = createHash('sha256').update(`${name}-${run}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  };
   let service: RunningService;
   let producer: Producer;
   let reader: Consumer;
@@ -194,7 +198,7 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
     expect(delivered.version).toBe(9);
     expect(delivered.timeline.at(-1)).toMatchObject({ seq: 10, status: 'DELIVERED', source: 'labsync' });
 
-    const view = await httpJson('GET', `${service.url}/v1/correlations/${c}`);
+    const view = await httpJson('GET', `${service.url}/v1/correlations/${c}`, undefined, DEV_OPERATOR_HEADERS);
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({
       correlationId: c,
@@ -219,7 +223,7 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
       await dispatched(c), // late, on another topic
     ];
     await waitFor(() => processed(...early), { what: 'the early events to be applied' });
-    const held = await httpJson('GET', `${service.url}/v1/correlations/${c}`);
+    const held = await httpJson('GET', `${service.url}/v1/correlations/${c}`, undefined, DEV_OPERATOR_HEADERS);
     expect(held.body).toMatchObject({ status: 'COMPLETED', partnerId: null, portalRequestId: null, labOrderId: `LAB-${c}`, published: false });
     expect(held.body.results.map((r: { resultStatus: string }) => r.resultStatus)).toEqual(['final']);
     // Nothing published without partner and portal request (the contract requires them), nothing queued.
@@ -261,7 +265,7 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
 
     const late = [await accepted(c), await labStatus(c, 'IN_PROGRESS')];
     await waitFor(() => processed(...late), { what: 'the late events to be applied' });
-    const view = await httpJson('GET', `${service.url}/v1/correlations/${c}`);
+    const view = await httpJson('GET', `${service.url}/v1/correlations/${c}`, undefined, DEV_OPERATOR_HEADERS);
     expect(view.body).toMatchObject({ status: 'REJECTED_BY_LAB', labOrderId: null, version: rejected.version });
     expect(latest(c)!.version).toBe(rejected.version);
   });
@@ -317,21 +321,21 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
 
   it('answers operators: lists by status, and refuses a bad status or limit with a problem', async () => {
     await waitFor(() => latest(id('in-order'))?.status === 'DELIVERED', { what: 'the first scenario' });
-    const delivered = await httpJson('GET', `${service.url}/v1/correlations?status=DELIVERED&limit=10`);
+    const delivered = await httpJson('GET', `${service.url}/v1/correlations?status=DELIVERED&limit=10`, undefined, DEV_OPERATOR_HEADERS);
     expect(delivered.status).toBe(200);
     expect(delivered.body.items.map((i: { correlationId: string }) => i.correlationId)).toEqual(expect.arrayContaining([id('in-order'), id('early')]));
     expect(delivered.body.items.every((i: { status: string }) => i.status === 'DELIVERED')).toBe(true);
 
-    const limited = await httpJson('GET', `${service.url}/v1/correlations?limit=1`);
+    const limited = await httpJson('GET', `${service.url}/v1/correlations?limit=1`, undefined, DEV_OPERATOR_HEADERS);
     expect(limited.body.items).toHaveLength(1);
 
     for (const query of ['status=FINISHED', 'limit=0', 'limit=501', 'limit=ten', 'colour=blue']) {
-      const bad = await httpJson('GET', `${service.url}/v1/correlations?${query}`);
+      const bad = await httpJson('GET', `${service.url}/v1/correlations?${query}`, undefined, DEV_OPERATOR_HEADERS);
       expect(bad.status).toBe(400);
       expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
       expect(bad.body.errors.length).toBeGreaterThan(0);
     }
-    const unknown = await httpJson('GET', `${service.url}/v1/correlations/never-seen-${run}`);
+    const unknown = await httpJson('GET', `${service.url}/v1/correlations/never-seen-${run}`, undefined, DEV_OPERATOR_HEADERS);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
     // An id decoding to text Postgres cannot compare (U+0000) names nothing: 404, not a database error.

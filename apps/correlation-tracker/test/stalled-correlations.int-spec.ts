@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   CorrelationStalled,
   CorrelationStatusChanged,
@@ -14,7 +14,7 @@ import {
 import { TopicNaming, createIdempotentProducer, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { DEV_OPERATOR_HEADERS, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import type { Consumer, Producer } from 'kafkajs';
 import { definition, withTrackerDefaults } from '../src/correlation-tracker.service';
 import { StalledSweeper } from '../src/stalled/stalled-sweeper';
@@ -33,7 +33,11 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
   const logger = createLogger('stalls-int', 'warn');
   const kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'stalls-int', topicPrefix: '' }, logger);
   const run = randomUUID().slice(0, 8);
-  const id = (name: string) => `${name}-${run}`;
+  // Correlation ids are UUIDs (what the portal-adapter issues, and all the operator API accepts): one per name and run.
+  const id = (name: string) => {
+    const hex = createHash('sha256').update(`${name}-${run}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  };
   const replicas: RunningService[] = [];
   let producer: Producer;
   let reader: Consumer;
@@ -184,7 +188,7 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
     expect(Date.parse(alert.stalledAt) - Date.parse(alert.since)).toBeGreaterThanOrEqual(ACCEPT_AFTER_MS);
 
     // Listed by either replica, with the reason and since when.
-    const listed = await httpJson('GET', `${replicas[1]!.url}/v1/correlations?status=STALLED&limit=500`);
+    const listed = await httpJson('GET', `${replicas[1]!.url}/v1/correlations?status=STALLED&limit=500`, undefined, DEV_OPERATOR_HEADERS);
     expect(listed.status).toBe(200);
     expect(listed.body.items.find((i: { correlationId: string }) => i.correlationId === c)).toMatchObject({
       status: 'STALLED',
@@ -205,7 +209,7 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
     // A late repeat of what the lab already said is no news: still STALLED, nothing published.
     const late = await labStatus(c, 'RECEIVED');
     await waitFor(() => processed(late), { what: 'the late lab status to be applied' });
-    const view = await httpJson('GET', `${replicas[0]!.url}/v1/correlations/${c}`);
+    const view = await httpJson('GET', `${replicas[0]!.url}/v1/correlations/${c}`, undefined, DEV_OPERATOR_HEADERS);
     expect(view.body).toMatchObject({ status: 'STALLED', version: again.version, stall: { reason: 'results-overdue', stalledIn: 'ACCEPTED_BY_LAB' }, stallWatch: null });
 
     // The lab completes: out of STALLED, and nothing is watched once COMPLETED (a result after it changes nothing).

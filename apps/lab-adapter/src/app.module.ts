@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { SERVICE_ENV } from '@labsync/service-runtime';
-import { LAB_ADAPTER_CONFIG, labAdapterConfigFromEnv } from './config/lab-adapter-config';
+import { OPERATOR_API_KEY, OperatorAuthGuard, SERVICE_ENV } from '@labsync/service-runtime';
+import { LAB_ADAPTER_CONFIG, labAdapterConfigFromEnv, type LabAdapterConfig } from './config/lab-adapter-config';
 import { DispatchStore } from './lab-dispatches/dispatch-store';
 import { EnqueueLabDispatch } from './lab-dispatches/enqueue-lab-dispatch.use-case';
 import { LabDispatcher } from './lab-dispatches/lab-dispatcher.worker';
@@ -16,7 +16,6 @@ import { LabAdapterMetrics } from './metrics/lab-adapter-metrics';
 import { CorrelationStatusConsumer } from './lab-results/correlation-status.consumer';
 import { OrderFactsReader } from './lab-results/order-facts.reader';
 import { LabOperatorController } from './operator/lab-operator.controller';
-import { OperatorAuthGuard } from './operator/operator-auth.guard';
 import { SetAsideEventsReader } from './operator/set-aside-events.reader';
 
 @Module({
@@ -32,6 +31,7 @@ import { SetAsideEventsReader } from './operator/set-aside-events.reader';
     OrderFactsReader,
     LabEventTranslator,
     SetAsideEventsReader,
+    { provide: OPERATOR_API_KEY, useFactory: (config: LabAdapterConfig) => config.operatorApiKey, inject: [LAB_ADAPTER_CONFIG] },
     OperatorAuthGuard,
     ReceiveLabEvent,
     InboxSweeper,

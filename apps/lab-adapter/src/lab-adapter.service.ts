@@ -18,4 +18,5 @@ export const labAdapterService: ServiceDefinition = {
     migrations: [MessagingTables1732100000000, OutboxParking1733100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000],
   },
   messaging: { consumerGroup: 'lab-adapter' },
+  bodyLimits: { LAB_WEBHOOK_BODY_LIMIT: '16kb' },
 };

@@ -10,6 +10,8 @@ import { WebhookEntity } from './webhooks/webhook.entity';
 export const labSimService: ServiceDefinition = {
   name: 'lab-sim',
   rootModule: LabSimModule,
+  // A stand-in takes whatever labsync sends it (orders as large as the test requests they came from).
+  bodyLimit: '1mb',
   database: {
     defaultSchema: 'lab_sim',
     entities: [LabOrderEntity, LabResultEntity, WebhookEntity],

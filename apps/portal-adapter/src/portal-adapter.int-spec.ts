@@ -218,6 +218,8 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
       CALLBACK_TIMEOUT_MS: '3000',
       CALLBACK_CONCURRENCY: '4',
       REPLICA_ID: 'int-replica',
+      // Suites here burst and poll far beyond a partner's default rate; the limit has its own specs.
+      PARTNER_RATE_LIMIT: '100000',
     });
     url = service.url;
     kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'portal-adapter-int', topicPrefix: '' }, logger);
@@ -334,7 +336,8 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
       expect(text.status).toBe(415);
       expect(text.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
-      const huge = await post({ ...requestBody('PR-HUGE'), notes: 'x'.repeat(300_000) });
+      // Over TEST_REQUEST_BODY_LIMIT (512 kB by default).
+      const huge = await post({ ...requestBody('PR-HUGE'), notes: 'x'.repeat(600_000) });
       expect(huge.status).toBe(413);
       expect(huge.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await storedRequests('portal_request_id = $1', ['PR-HUGE'])).toHaveLength(0);

@@ -20,4 +20,6 @@ export const portalAdapter: ServiceDefinition = {
     migrations: [MessagingTables1732100000000, OutboxParking1733100000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
   },
   messaging: { consumerGroup: 'portal-adapter' },
+  // A test request may carry many samples; every other route takes the small default.
+  bodyLimits: { TEST_REQUEST_BODY_LIMIT: '512kb' },
 };

@@ -7,6 +7,8 @@ import { PortalSimModule } from './portal-sim.module';
 export const portalSimService: ServiceDefinition = {
   name: 'portal-sim',
   rootModule: PortalSimModule,
+  // A stand-in takes whatever labsync sends it.
+  bodyLimit: '1mb',
   database: {
     defaultSchema: 'portal_sim',
     entities: [ReceivedEventEntity],

@@ -73,6 +73,9 @@ export class PlatformStack {
       PARTNERS: partners,
       LAB_WEBHOOK_SECRET: LAB_SECRET,
       LOG_LEVEL: 'info',
+      // The flow and fault suites submit and poll hundreds of requests from one partner in seconds; the
+      // limit itself is proven by security-http.e2e-spec.ts, which sets its own.
+      PARTNER_RATE_LIMIT: '100000',
     };
     const app = (name: string, key: keyof typeof ports, env: Record<string, string>, replica?: { port: number; n: number }) => {
       const label = `${name}-${this.prefix.slice(2, -1)}${replica ? `-r${replica.n}` : ''}`;

@@ -24,7 +24,8 @@ export const httpEnvSchema = (service: ServiceName) =>
   z.object({
     /** 0 asks the OS for a free port (tests). */
     PORT: nonNegativeIntFromEnv(DEFAULT_PORTS[service]),
-    HOST: z.string().default('0.0.0.0'),
+    /** Interface to listen on: loopback unless asked (a container sets HOST=0.0.0.0 to be reachable). */
+    HOST: z.string().min(1).default('127.0.0.1'),
   });
 
 export const databaseEnvSchema = (defaultSchema: string) =>

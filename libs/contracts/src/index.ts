@@ -13,3 +13,4 @@ export * from './topics';
 export * from './portal-notifications';
 export * from './schema-export';
 export * from './model/storable-text';
+export * from './model/correlation-id';

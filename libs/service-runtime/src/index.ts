@@ -5,3 +5,5 @@ export * from './health/readiness';
 export * from './http/problem';
 export * from './http/problem.filter';
 export * from './http/body-parsing';
+export * from './http/bearer';
+export * from './http/operator-auth';

@@ -32,7 +32,8 @@ import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm'
 import { z } from 'zod';
 import { HealthController } from './health/health.controller';
 import { READINESS_CHECKS, type ReadinessCheck } from './health/readiness';
-import { installJsonBodyParsing } from './http/body-parsing';
+import { BODY_SIZE, installJsonBodyParsing } from './http/body-parsing';
+import { applyServerTimeouts, serverTimeoutsSchema } from './http/server-timeouts';
 import { ProblemFilter } from './http/problem.filter';
 import { installRequestContext } from './http/request-context';
 import { LOGGER, SERVICE_ENV, SERVICE_NAME } from './runtime-tokens';
@@ -48,7 +49,10 @@ export interface ServiceDefinition {
   };
   /** Apps on Kafka: publish through the outbox, and/or consume with `@ConsumeEvent` handlers. */
   messaging?: { consumerGroup: string };
+  /** Largest body of a route without @BodyLimit (HTTP_BODY_LIMIT overrides it); 16kb when unset. */
   bodyLimit?: string;
+  /** Body limits routes name with @BodyLimit('<VARIABLE>'): variable -> default size, read and validated at boot. */
+  bodyLimits?: Record<string, string>;
 }
 
 export interface RunningService {
@@ -68,7 +72,7 @@ const consumerTuningSchema = z.object({
   KAFKA_CONNECT_TIMEOUT_MS: intFromEnv(60000),
   // The broker accepts 6 s .. 30 min (group.min/max.session.timeout.ms).
   KAFKA_SESSION_TIMEOUT_MS: intFromEnv(15000).pipe(z.number().min(6000).max(1_800_000)),
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).optional(),
+  HTTP_BODY_LIMIT: z.string().regex(BODY_SIZE).optional(),
 });
 
 // Outbox relay (README "Outbox relay"): batches sized by bytes below the topics' max.message.bytes.
@@ -87,6 +91,9 @@ function parseOutboxEnv(env: NodeJS.ProcessEnv): z.infer<typeof outboxEnvSchema>
   return parsed;
 }
 
+/** Default size limit of a body; routes that take more say so with @BodyLimit. */
+const DEFAULT_BODY_LIMIT = '16kb';
+
 /**
  * Starts one labsync app: validated configuration, JSON logs, Postgres (database created if missing, the
  * app's schema migrated), Kafka (topics ensured, outbox relay, consumer), HTTP with problem+json errors,
@@ -96,6 +103,8 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
   const base = parseEnv(nodeEnvSchema.extend(httpEnvSchema(definition.name).shape), env);
   const tuning = parseEnv(consumerTuningSchema, env);
   const outboxTuning = parseOutboxEnv(env);
+  const timeouts = parseEnv(serverTimeoutsSchema, env);
+  const bodyLimits = parseEnv(z.object(Object.fromEntries(Object.entries(definition.bodyLimits ?? {}).map(([name, size]) => [name, z.string().regex(BODY_SIZE).default(size)]))), env) as Record<string, string>;
   const logger = createLogger(definition.name, base.LOG_LEVEL);
   const metrics = new Metrics(definition.name);
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -219,12 +228,13 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     };
     const app = await NestFactory.create(root, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false });
     installRequestContext(app, metrics);
-    installJsonBodyParsing(app, logger, tuning.HTTP_BODY_LIMIT ?? definition.bodyLimit);
+    installJsonBodyParsing(app, tuning.HTTP_BODY_LIMIT ?? definition.bodyLimit ?? DEFAULT_BODY_LIMIT, bodyLimits);
     app.useGlobalFilters(new ProblemFilter(logger));
     if (transport) app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     await app.init();
     if (transport) await app.startAllMicroservices();
     relay?.start();
+    applyServerTimeouts(app.getHttpServer(), timeouts);
     await app.listen(base.PORT, base.HOST);
     const address = app.getHttpServer().address() as { port: number };
     const url = `http://127.0.0.1:${address.port}`;

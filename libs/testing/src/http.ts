@@ -25,3 +25,6 @@ export async function httpJson<T = any>(
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
+
+/** Authorization of the operator APIs when OPERATOR_API_KEY is unset (the development key). */
+export const DEV_OPERATOR_HEADERS: Readonly<Record<string, string>> = { authorization: 'Bearer dev-operator-key' };

@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { CorrelationStatusSchema } from '@labsync/contracts';
-import { ProblemException, ValidationProblem, fieldErrorsOf } from '@labsync/service-runtime';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { CorrelationStatusSchema, parseCorrelationId } from '@labsync/contracts';
+import { OperatorAuthGuard, ProblemException, ValidationProblem, fieldErrorsOf } from '@labsync/service-runtime';
 import { z } from 'zod';
 import { CorrelationStore } from '../correlations/correlation-store';
 import { toSummaryView, toView, type CorrelationSummaryView, type CorrelationView } from './correlation-view';
@@ -15,10 +15,11 @@ const ListQuerySchema = z
   .strict();
 
 /**
- * Operators' read API over the tracker's own table (internal: no authentication; expose it only inside the
- * cluster). Partners see their requests through the portal-adapter instead.
+ * Operators' read API over the tracker's own table (Bearer OPERATOR_API_KEY, like the other operator APIs).
+ * Partners see their requests through the portal-adapter instead.
  */
 @Controller('v1/correlations')
+@UseGuards(OperatorAuthGuard)
 export class CorrelationsController {
   constructor(private readonly store: CorrelationStore) {}
 
@@ -34,9 +35,11 @@ export class CorrelationsController {
   }
 
   @Get(':correlationId')
-  async get(@Param('correlationId') correlationId: string): Promise<CorrelationView> {
-    const record = await this.store.find(correlationId);
-    if (!record) throw new ProblemException(404, 'Correlation not found', `No correlation "${correlationId}" is known to the tracker.`, { correlationId });
+  async get(@Param('correlationId') raw: string): Promise<CorrelationView> {
+    // Read like the portal-adapter reads it; the id given is never echoed (it may be anything, of any length).
+    const correlationId = parseCorrelationId(raw);
+    const record = correlationId ? await this.store.find(correlationId) : null;
+    if (!record) throw new ProblemException(404, 'Correlation not found', 'No correlation with this id is known to the tracker.');
     return toView(record);
   }
 }

@@ -1,6 +1,6 @@
 import { intFromEnv, labWebhookSecretFromEnv, parseEnv } from '@labsync/configuration';
+import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 import { z } from 'zod';
-import { operatorApiKeyFromEnv } from '../operator/operator-api-key';
 
 /** Injection token of the lab-adapter's own configuration, parsed once at boot. */
 export const LAB_ADAPTER_CONFIG = Symbol('LAB_ADAPTER_CONFIG');

@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { isConnectionError } from '@labsync/persistence';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifySignature } from '@labsync/signatures';
-import { ProblemException, ValidationProblem, fieldErrorsOf, type RequestWithRawBody } from '@labsync/service-runtime';
+import { BodyLimit, ProblemException, ValidationProblem, fieldErrorsOf, type RequestWithRawBody } from '@labsync/service-runtime';
 import type { Response } from 'express';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
@@ -34,6 +34,7 @@ export class LabWebhooksController {
   ) {}
 
   @Post('events')
+  @BodyLimit('LAB_WEBHOOK_BODY_LIMIT')
   @HttpCode(202)
   async receive(
     @Req() req: RequestWithRawBody,

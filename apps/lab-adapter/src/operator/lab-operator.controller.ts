@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ProblemException, ValidationProblem } from '@labsync/service-runtime';
-import { OperatorAuthGuard } from './operator-auth.guard';
+import { OperatorAuthGuard, ProblemException, ValidationProblem } from '@labsync/service-runtime';
 import { SetAsideEventsReader, type Disposition, type LabOrderView, type SetAsideLabEvent } from './set-aside-events.reader';
 
 const DEFAULT_LIMIT = 100;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { intFromEnv, parseEnv, partnersFromEnv, type Partner } from '@labsync/configuration';
 import { z } from 'zod';
-import { operatorApiKeyFromEnv } from '../operator/operator-api-key';
+import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 
 const envSchema = z.object({
   /** Deliveries sent at once by one replica (each to a different correlation). */
@@ -18,6 +18,14 @@ const envSchema = z.object({
   CALLBACK_POLL_MS: z.coerce.number().int().min(10).max(500).default(500),
   /** Longest `Prefer: wait=N` honoured; a larger N is clamped to it (and Preference-Applied says so). */
   SYNC_WAIT_MAX_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** Requests per second one partner may send to the partner API, per replica (token bucket refill rate). */
+  PARTNER_RATE_LIMIT: z.coerce.number().positive().default(50),
+  /** Requests a partner may send at once after a quiet spell (bucket size); default twice PARTNER_RATE_LIMIT. */
+  PARTNER_RATE_BURST: z.coerce.number().int().positive().optional(),
+  /** `Prefer: wait` requests one partner may hold open on one replica; beyond it they get the 202 at once. */
+  PARTNER_MAX_WAITS: intFromEnv(20),
+  /** `Prefer: wait` requests all partners together may hold open on one replica. */
+  MAX_WAITS: intFromEnv(200),
   /** Fallback look at the read model for waiting requests, in case a NOTIFY was missed (e.g. during a reconnect). */
   SYNC_WAIT_POLL_MS: z.coerce.number().int().min(10).max(5000).default(250),
   /** This replica's name, recorded with each snapshot it applies (correlation_views.applied_by); defaults to host:pid. */
@@ -48,6 +56,10 @@ export interface PortalAdapterConfig {
   publicBaseUrl: string;
   syncWaitMaxSeconds: number;
   syncWaitPollMs: number;
+  partnerRateLimit: number;
+  partnerRateBurst: number;
+  partnerMaxWaits: number;
+  maxWaits: number;
   replicaId: string;
   unconfirmedAfterMs: number;
   unconfirmedCheckIntervalMs: number;
@@ -74,6 +86,10 @@ export function loadPortalAdapterConfig(env: NodeJS.ProcessEnv): PortalAdapterCo
     publicBaseUrl: parsed.PUBLIC_BASE_URL ?? '',
     syncWaitMaxSeconds: parsed.SYNC_WAIT_MAX_SECONDS,
     syncWaitPollMs: parsed.SYNC_WAIT_POLL_MS,
+    partnerRateLimit: parsed.PARTNER_RATE_LIMIT,
+    partnerRateBurst: parsed.PARTNER_RATE_BURST ?? Math.max(1, Math.ceil(parsed.PARTNER_RATE_LIMIT * 2)),
+    partnerMaxWaits: parsed.PARTNER_MAX_WAITS,
+    maxWaits: parsed.MAX_WAITS,
     replicaId: parsed.REPLICA_ID ?? `${hostname()}:${process.pid}`,
     unconfirmedAfterMs: parsed.UNCONFIRMED_REQUEST_AFTER_MS,
     unconfirmedCheckIntervalMs: parsed.UNCONFIRMED_CHECK_INTERVAL_MS,

@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
-import { LOGGER, ProblemException, parseOrProblem } from '@labsync/service-runtime';
+import { LOGGER, OperatorAuthGuard, ProblemException, parseOrProblem } from '@labsync/service-runtime';
 import { CallbackDeadLetters, type DeadCallback, type ReplayedCallback } from '../callbacks/callback-dead-letters';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { ListDeadLettersQuery, NotificationIdParam, ReplayDeadLettersBody } from './dead-letter-requests';
-import { OperatorAuthGuard } from './operator-auth.guard';
 
 export interface DeadLetterList {
   deadLetters: DeadCallback[];

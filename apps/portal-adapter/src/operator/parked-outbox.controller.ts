@@ -1,10 +1,9 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ParkedOutbox, type ParkedOutboxEvent } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
-import { LOGGER, ProblemException, parseOrProblem } from '@labsync/service-runtime';
+import { LOGGER, OperatorAuthGuard, ProblemException, parseOrProblem } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { OperatorAuthGuard } from './operator-auth.guard';
 
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 const ParkedId = z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a parked outbox row id');

@@ -14,8 +14,11 @@ describe('PartnerDirectory (API-key authentication)', () => {
     expect(directory.authenticate('Bearer globex-key-123456')).toEqual({ ok: true, partner: partners[1] });
   });
 
-  it('accepts the scheme in any case and surrounding blanks', () => {
-    expect(directory.authenticate('bearer   acme-key-123456 ')).toMatchObject({ ok: true, partner: { id: 'acme' } });
+  it('accepts the scheme in any case, with exactly one space before the key (as operator routes do)', () => {
+    expect(directory.authenticate('bearer acme-key-123456')).toMatchObject({ ok: true, partner: { id: 'acme' } });
+    expect(directory.authenticate('BEARER acme-key-123456')).toMatchObject({ ok: true, partner: { id: 'acme' } });
+    expect(directory.authenticate('Bearer  acme-key-123456')).toEqual({ ok: false, reason: 'malformed' });
+    expect(directory.authenticate('Bearer\tacme-key-123456')).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('says when there is no key', () => {

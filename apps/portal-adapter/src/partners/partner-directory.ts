@@ -1,9 +1,8 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Partner } from '@labsync/configuration';
+import { keyDigest, parseBearer } from '@labsync/service-runtime';
 
 export type Authentication = { ok: true; partner: Partner } | { ok: false; reason: 'missing' | 'malformed' | 'unknown-key' };
-
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
  * The configured partners, looked up by API key or id. Keys are compared as SHA-256 digests in constant
@@ -14,16 +13,15 @@ export class PartnerDirectory {
   private readonly byId: Map<string, Partner>;
 
   constructor(partners: readonly Partner[]) {
-    this.byKeyDigest = partners.map((partner) => ({ digest: digest(partner.apiKey), partner }));
+    this.byKeyDigest = partners.map((partner) => ({ digest: keyDigest(partner.apiKey), partner }));
     this.byId = new Map(partners.map((p) => [p.id, p]));
   }
 
-  /** Resolves an `Authorization` header (`Bearer <api key>`) to a partner. */
+  /** Resolves an `Authorization` header (`Bearer <api key>`, read as on operator routes) to a partner. */
   authenticate(authorization: string | undefined): Authentication {
-    if (!authorization || !authorization.trim()) return { ok: false, reason: 'missing' };
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-    if (!match) return { ok: false, reason: 'malformed' };
-    const given = digest(match[1]!);
+    const bearer = parseBearer(authorization);
+    if (!bearer.ok) return bearer;
+    const given = keyDigest(bearer.token);
     let found: Partner | null = null;
     for (const candidate of this.byKeyDigest) {
       // No early exit: every key is compared whatever the outcome.

@@ -16,6 +16,7 @@ export class SyncAnswerMetrics {
   readonly waitSeconds;
   readonly waiting;
   readonly clamped;
+  readonly refused;
   readonly answersFound;
 
   constructor(metrics: Metrics) {
@@ -32,6 +33,7 @@ export class SyncAnswerMetrics {
       'Lab answers handed to waiting requests, by what made this replica look: notification (NOTIFY), poll (fallback poll or listener reconnect), registration (answered before the wait began)',
       ['found_by'],
     );
+    this.refused = metrics.counter('labsync_sync_waits_refused_total', 'Prefer: wait requests answered 202 at once: PARTNER_MAX_WAITS or MAX_WAITS waits already open on this replica', ['partner']);
     this.clamped = metrics.counter('labsync_sync_wait_clamped_total', 'Prefer: wait=N requests whose N exceeded SYNC_WAIT_MAX_SECONDS', ['partner']);
   }
 

@@ -81,6 +81,8 @@ describe('synchronous answers with two portal-adapter replicas (real Kafka, real
       DB_POOL_SIZE: '4',
       // The fallback poll as slow as allowed: answers that come much faster than it came by NOTIFY.
       SYNC_WAIT_POLL_MS: '5000',
+      // All REQUESTS waits may land on one replica: none may be turned away by the cap on open waits.
+      PARTNER_MAX_WAITS: String(REQUESTS),
     });
 
   async function publishSnapshots(snapshots: CorrelationSnapshot[]): Promise<void> {

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { parseCorrelationId } from '@labsync/contracts';
 import { ProblemException } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import { CorrelationViewEntity } from '../status-updates/correlation-view.entity';
 import { statusFromStoredRequest, statusFromView, type TestRequestStatusResponse } from './test-request-status';
 import { TestRequestEntity } from './test-request.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The status of one of the partner's own requests: the newest snapshot if one arrived, else the stored
@@ -16,8 +15,8 @@ export class GetTestRequestStatus {
   constructor(private readonly dataSource: DataSource) {}
 
   async execute(partnerId: string, correlationId: string): Promise<TestRequestStatusResponse> {
-    if (UUID.test(correlationId)) {
-      const id = correlationId.toLowerCase();
+    const id = parseCorrelationId(correlationId);
+    if (id) {
       const view = await this.dataSource.getRepository(CorrelationViewEntity).findOneBy({ correlationId: id, partnerId });
       if (view) return statusFromView(view);
       const stored = await this.dataSource.getRepository(TestRequestEntity).findOneBy({ correlationId: id, partnerId });

@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Headers, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Partner } from '@labsync/configuration';
-import { ProblemException, ValidationProblem } from '@labsync/service-runtime';
+import { BodyLimit, ProblemException, ValidationProblem } from '@labsync/service-runtime';
 import type { Response } from 'express';
 import { AwaitLabAnswer } from '../sync-answers/await-lab-answer.use-case';
 import { SyncAnswerMetrics } from '../sync-answers/sync-answer.metrics';
+import { SyncWaitSlots } from '../sync-answers/sync-wait-slots';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
 import { AuthenticatedPartner } from '../partners/authenticated-partner.decorator';
 import { PartnerAuthGuard } from '../partners/partner-auth.guard';
+import { PartnerRateLimitGuard } from '../partners/partner-rate-limit.guard';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { GetTestRequestStatus } from './get-test-request-status.use-case';
 import { parseIdempotencyKey, requestHash } from './idempotency';
@@ -21,7 +23,8 @@ const MAX_CAUSATION_ID_LENGTH = 128;
 
 /** The partner API: submit a test request, read its status. Only the partner's own requests are visible. */
 @Controller('v1/test-requests')
-@UseGuards(PartnerAuthGuard)
+// Authenticated, then rate-limited, both before the body is read (see JsonBodyInterceptor).
+@UseGuards(PartnerAuthGuard, PartnerRateLimitGuard)
 export class TestRequestsController {
   constructor(
     private readonly submit: SubmitTestRequest,
@@ -29,6 +32,7 @@ export class TestRequestsController {
     private readonly awaitLabAnswer: AwaitLabAnswer,
     private readonly metrics: PortalAdapterMetrics,
     private readonly syncMetrics: SyncAnswerMetrics,
+    private readonly waitSlots: SyncWaitSlots,
     @Inject(PORTAL_ADAPTER_CONFIG) private readonly config: PortalAdapterConfig,
   ) {}
 
@@ -38,6 +42,7 @@ export class TestRequestsController {
    * The status depends on the outcome, so the response is written here rather than by Nest.
    */
   @Post()
+  @BodyLimit('TEST_REQUEST_BODY_LIMIT')
   async create(
     @AuthenticatedPartner() partner: Partner,
     @Body() body: unknown,
@@ -68,13 +73,23 @@ export class TestRequestsController {
     const preference = applyPreference(prefer.preference, this.config.syncWaitMaxSeconds);
     if (preference.clamped) this.syncMetrics.clamped.inc({ partner: partner.id });
     if (preference.waitSeconds === null) return send(response, acceptedAnswer(correlationId, this.config.publicBaseUrl, preference));
+    const releaseSlot = this.waitSlots.tryAcquire(partner.id);
+    if (!releaseSlot) {
+      // Too many open waits (this partner's or this replica's): the stored request gets its 202 now, and
+      // Preference-Applied does not claim a wait that did not happen.
+      this.syncMetrics.refused.inc({ partner: partner.id });
+      return send(response, acceptedAnswer(correlationId, this.config.publicBaseUrl, { ...preference, waitSeconds: null }));
+    }
 
     // The partner may hang up while waiting; its waiter is then dropped at once.
     const hungUp = new AbortController();
     response.on('close', () => {
+      releaseSlot();
       if (!response.writableFinished) hungUp.abort();
     });
-    const outcome = await this.awaitLabAnswer.execute({ partnerId: partner.id, correlationId, receivedAtMs, waitSeconds: preference.waitSeconds, signal: hungUp.signal });
+    const outcome = await this.awaitLabAnswer
+      .execute({ partnerId: partner.id, correlationId, receivedAtMs, waitSeconds: preference.waitSeconds, signal: hungUp.signal })
+      .finally(releaseSlot);
     const answer =
       outcome.kind === 'answered' && outcome.answer.kind !== 'settled'
         ? labAnswered(correlationId, outcome.answer, this.config.publicBaseUrl, preference)

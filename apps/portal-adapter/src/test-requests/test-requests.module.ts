@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SyncAnswersModule } from '../sync-answers/sync-answers.module';
 import { PartnerAuthGuard } from '../partners/partner-auth.guard';
+import { PartnerRateLimitGuard } from '../partners/partner-rate-limit.guard';
 import { GetTestRequestStatus } from './get-test-request-status.use-case';
 import { SubmitTestRequest } from './submit-test-request.use-case';
 import { TestRequestsController } from './test-requests.controller';
@@ -8,6 +9,6 @@ import { TestRequestsController } from './test-requests.controller';
 @Module({
   imports: [SyncAnswersModule],
   controllers: [TestRequestsController],
-  providers: [SubmitTestRequest, GetTestRequestStatus, PartnerAuthGuard],
+  providers: [SubmitTestRequest, GetTestRequestStatus, PartnerAuthGuard, PartnerRateLimitGuard],
 })
 export class TestRequestsModule {}

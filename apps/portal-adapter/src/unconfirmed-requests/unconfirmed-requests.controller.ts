@@ -1,8 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ProblemException, parseOrProblem } from '@labsync/service-runtime';
+import { OperatorAuthGuard, ProblemException, parseOrProblem } from '@labsync/service-runtime';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { OperatorAuthGuard } from '../operator/operator-auth.guard';
 import { RepublishUnconfirmedRequest, type RepublishedRequest } from './republish-unconfirmed-request.use-case';
 import { UnconfirmedRequestsRepository, type UnconfirmedRequest } from './unconfirmed-requests.repository';
 

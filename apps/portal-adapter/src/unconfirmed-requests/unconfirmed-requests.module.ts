@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
 import { Gauge } from 'prom-client';
-import { OperatorAuthGuard } from '../operator/operator-auth.guard';
+import { OperatorModule } from '../operator/operator.module';
 import { DetectUnconfirmedRequests } from './detect-unconfirmed-requests.use-case';
 import { RepublishUnconfirmedRequest } from './republish-unconfirmed-request.use-case';
 import { UnconfirmedRequestsController } from './unconfirmed-requests.controller';
@@ -25,7 +25,8 @@ const UNCONFIRMED_GAUGE = {
 };
 
 @Module({
+  imports: [OperatorModule],
   controllers: [UnconfirmedRequestsController],
-  providers: [UnconfirmedRequestsRepository, DetectUnconfirmedRequests, RepublishUnconfirmedRequest, UnconfirmedRequestsWorker, OperatorAuthGuard, UNCONFIRMED_GAUGE],
+  providers: [UnconfirmedRequestsRepository, DetectUnconfirmedRequests, RepublishUnconfirmedRequest, UnconfirmedRequestsWorker, UNCONFIRMED_GAUGE],
 })
 export class UnconfirmedRequestsModule {}

@@ -7,6 +7,8 @@ import { throwError, type Observable } from 'rxjs';
 import { ProblemException } from './problem';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Longest request URL a problem repeats as its `instance`. */
+export const MAX_INSTANCE_LENGTH = 512;
 
 /**
  * Renders every HTTP error as application/problem+json; unexpected errors are logged, never leaked.
@@ -70,6 +72,8 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: request.originalUrl }, 'unhandled error');
       body = { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred; it was logged.', instance: request.originalUrl };
     }
+    // A hostile URL (a 15 kB "id") is not echoed back: such a problem goes without its instance.
+    if (request.originalUrl.length > MAX_INSTANCE_LENGTH) delete body['instance'];
     response.status(body['status'] as number).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 }

@@ -1,4 +1,4 @@
-import { DEV_OPERATOR_API_KEY, authenticateOperator, operatorApiKeyFromEnv } from './operator-api-key';
+import { DEV_OPERATOR_API_KEY, authenticateOperator, operatorApiKeyFromEnv } from './operator-auth';
 
 describe('OPERATOR_API_KEY', () => {
   it('falls back to the documented development key outside production', () => {
@@ -35,5 +35,11 @@ describe('authenticateOperator', () => {
     expect(authenticateOperator(`Bearer ${key}x`, key)).toEqual({ ok: false, reason: 'wrong-key' });
     expect(authenticateOperator(`Bearer ${key.slice(1)}`, key)).toEqual({ ok: false, reason: 'wrong-key' });
     expect(authenticateOperator('Bearer dev-acme-key', key)).toEqual({ ok: false, reason: 'wrong-key' });
+  });
+});
+
+describe('authenticateOperator reads the header like the partner routes', () => {
+  it('refuses a double space after Bearer, as partner routes do', () => {
+    expect(authenticateOperator('Bearer  operator-key-for-tests', 'operator-key-for-tests')).toEqual({ ok: false, reason: 'malformed' });
   });
 });
