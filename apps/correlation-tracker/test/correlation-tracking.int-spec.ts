@@ -339,7 +339,7 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toMatch(/application\/problem\+json/);
     // An id decoding to text Postgres cannot compare (U+0000) names nothing: 404, not a database error.
-    const nul = await httpJson('GET', `${service.url}/v1/correlations/c-%00-${run}`);
+    const nul = await httpJson('GET', `${service.url}/v1/correlations/c-%00-${run}`, undefined, DEV_OPERATOR_HEADERS);
     expect(nul.status).toBe(404);
     expect(nul.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
