@@ -21,6 +21,16 @@ export class AttemptStore {
     this.table = `${quoteIdent(schema)}.consumer_attempts`;
   }
 
+  /** Events of `eventIds` with a row: started before and never finished, or dead-lettered. */
+  async unfinished(eventIds: readonly string[]): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])`, [
+      this.group,
+      [...new Set(eventIds)],
+    ])) as { n: number }[];
+    return rows[0]?.n ?? 0;
+  }
+
   /**
    * Counts an attempt for each event, in one autocommitted statement, before any handler runs. A replayed
    * record (`fresh`) starts over at 1 when its earlier copy was dead-lettered.

@@ -69,15 +69,15 @@ export async function applyChunk(deps: ChunkDeps, chunk: KafkaMessage[]): Promis
       const end = items.findIndex((it, i) => i > next && it.kind === 'invalid');
       const run = items.slice(next, end < 0 ? items.length : end) as Exclude<Item, { kind: 'invalid' }>[];
       const events = run.filter((it): it is Extract<Item, { kind: 'event' }> => it.kind === 'event' && !banked.has(it.message.offset));
-      const started = await attempts.start(events.map((e) => ({ eventId: e.envelope.eventId, fresh: e.replayed })));
-      for (const e of events) banked.set(e.message.offset, started.get(e.envelope.eventId)!);
-      const unfinished = events.some((e) => started.get(e.envelope.eventId)!.attempts > 1 || started.get(e.envelope.eventId)!.deadLettered);
-      if (unfinished) {
-        // An earlier start of these messages never finished: go one at a time to find the one at fault.
+      // Only messages never started before are counted together: counting a whole chunk again after each
+      // crash would push the innocent messages behind the culprit to the limit with it.
+      if ((await attempts.unfinished(events.map((e) => e.envelope.eventId))) > 0) {
         careful = true;
         deps.log.warn({ topic: deps.topic, partition: deps.partition, offset: item.message.offset }, 'events were started before and never finished: applying one per transaction');
         continue;
       }
+      const started = await attempts.start(events.map((e) => ({ eventId: e.envelope.eventId, fresh: e.replayed })));
+      for (const e of events) banked.set(e.message.offset, started.get(e.envelope.eventId)!);
       const { applied, failure } = await applyRun(deps, attempts, run);
       for (const done of run.slice(0, applied)) banked.delete(done.message.offset);
       next += applied;
