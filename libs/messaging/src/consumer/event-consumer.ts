@@ -207,10 +207,17 @@ export class EventConsumer {
       for (let start = 0; start < batch.messages.length; start += chunkSize) {
         if (!isActive()) return;
         const chunk = batch.messages.slice(start, start + chunkSize);
+        // What already committed (or was dead-lettered) is not redone after an outage: no second dead letter.
+        let resolvedThrough = -1n;
+        const resolve = (offset: string) => {
+          resolveOffset(offset);
+          resolvedThrough = BigInt(offset);
+        };
         let outage = 0;
         for (;;) {
           try {
-            if (!(await applyChunk(this.chunkDeps(topic, batch.partition, keepAlive, isActive, resolveOffset), chunk))) return;
+            const remaining = chunk.filter((m) => BigInt(m.offset) > resolvedThrough);
+            if (!(await applyChunk(this.chunkDeps(topic, batch.partition, keepAlive, isActive, resolve), remaining))) return;
             break;
           } catch (error) {
             // This member lost its partitions (a replica joined or left): kafkajs rejoins the group only once
