@@ -52,8 +52,9 @@ export class AttemptStore {
   }
 
   /** In the transaction that records the event as processed: it is finished. */
-  async finished(manager: EntityManager, eventId: string): Promise<void> {
-    await manager.query(`DELETE FROM ${this.table} WHERE consumer_group = $1 AND event_id = $2`, [this.group, eventId]);
+  async finished(manager: EntityManager, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await manager.query(`DELETE FROM ${this.table} WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])`, [this.group, [...new Set(eventIds)]]);
   }
 
   async deadLettered(eventId: string): Promise<void> {

@@ -97,14 +97,16 @@ async function applyRun(deps: ChunkDeps, attempts: AttemptStore, run: Exclude<It
   const opened = Date.now();
   let applied = 0;
   let failure: unknown = null;
+  const finished: string[] = [];
   await deps.dataSource.transaction(async (manager) => {
     for (const item of run) {
       if (applied > 0 && (Date.now() - opened > deps.chunkBudgetMs || !deps.isActive())) break;
       deps.keepAlive.check();
       await manager.query('SAVEPOINT labsync_event');
       try {
-        await applyOne(deps, attempts, manager, item);
+        await applyOne(deps, manager, item);
         await manager.query('RELEASE SAVEPOINT labsync_event');
+        if (item.kind === 'event') finished.push(item.envelope.eventId);
         applied += 1;
       } catch (error) {
         if (deps.isInfrastructureError(error)) throw error;
@@ -113,11 +115,13 @@ async function applyRun(deps: ChunkDeps, attempts: AttemptStore, run: Exclude<It
         break;
       }
     }
+    // One statement for the run, committed with the effects: these events are finished.
+    await attempts.finished(manager, finished);
   });
   return { applied, failure };
 }
 
-async function applyOne(deps: ChunkDeps, attempts: AttemptStore, manager: EntityManager, item: Exclude<Item, { kind: 'invalid' }>): Promise<void> {
+async function applyOne(deps: ChunkDeps, manager: EntityManager, item: Exclude<Item, { kind: 'invalid' }>): Promise<void> {
   if (item.kind === 'tombstone') {
     // Deletes are idempotent by nature; a tombstone has no event id to record.
     await withTimeout(deps.runTombstone!(manager, item.message, item.key), deps.handlerTimeoutMs);
@@ -137,7 +141,6 @@ async function applyOne(deps: ChunkDeps, attempts: AttemptStore, manager: Entity
     );
     deps.outcome('processed');
   }
-  await attempts.finished(manager, envelope.eventId);
 }
 
 /** The message alone: retried in its own transaction, backing off between attempts outside any transaction. */
