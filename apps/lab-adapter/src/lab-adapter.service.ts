@@ -1,4 +1,4 @@
-import { MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { LabAdapterTables1732400000000 } from './database/lab-adapter-tables.migration';
@@ -15,7 +15,7 @@ export const labAdapterService: ServiceDefinition = {
   database: {
     defaultSchema: 'lab_adapter',
     entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000],
   },
   messaging: { consumerGroup: 'lab-adapter' },
   bodyLimits: { LAB_WEBHOOK_BODY_LIMIT: '16kb' },

@@ -15,6 +15,11 @@ export interface TopicSpec {
   readonly partitions: number;
   /** A compacted topic keeps the latest record per key (read models). */
   readonly compacted: boolean;
+  /**
+   * The topic may carry tombstones (a null value under an entity's key: "this entity is gone"). Consumers
+   * hand them to `@ConsumeTombstone` handlers; on other topics a tombstone is dead-lettered.
+   */
+  readonly tombstones?: boolean;
   readonly description: string;
 }
 
@@ -39,6 +44,7 @@ export const TOPICS = {
     event: CorrelationStatusChanged,
     partitions: 6,
     compacted: true,
+    tombstones: true,
     description: 'Status read model: the latest snapshot of each correlation (compacted).',
   },
   'labsync.correlation.alerts.v1': {
@@ -85,6 +91,11 @@ export const Topic = {
 
 export function isTopicName(name: string): name is TopicName {
   return Object.prototype.hasOwnProperty.call(TOPICS, name);
+}
+
+/** Whether a topic carries tombstones (null values) as deletes. */
+export function carriesTombstones(topic: TopicName): boolean {
+  return (TOPICS[topic] as TopicSpec).tombstones === true;
 }
 
 export function topicSpec<T extends TopicName>(topic: T): (typeof TOPICS)[T] {

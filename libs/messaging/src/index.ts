@@ -14,3 +14,5 @@ export * from './outbox/record-size';
 export * from './outbox/outbox-chunks';
 export * from './outbox/publish-errors';
 export * from './outbox/parked-outbox';
+export * from './consumer/permanent-event-error';
+export * from './consumer/consumer-attempts.migration';

@@ -69,6 +69,7 @@ const consumerTuningSchema = z.object({
   KAFKA_PARTITIONS_CONCURRENCY: intFromEnv(3),
   CONSUMER_CHUNK_SIZE: intFromEnv(100),
   CONSUMER_MAX_ATTEMPTS: intFromEnv(4),
+  CONSUMER_HANDLER_TIMEOUT_MS: intFromEnv(30000).pipe(z.number().min(100)),
   KAFKA_CONNECT_TIMEOUT_MS: intFromEnv(60000),
   // The broker accepts 6 s .. 30 min (group.min/max.session.timeout.ms).
   KAFKA_SESSION_TIMEOUT_MS: intFromEnv(15000).pipe(z.number().min(6000).max(1_800_000)),
@@ -189,7 +190,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       const ds = dataSource;
       const group = definition.messaging.consumerGroup;
       transport = new KafkaEventTransport(
-        (handlers) =>
+        (handlers, tombstoneHandlers) =>
           new EventConsumer({
             kafka,
             naming,
@@ -197,6 +198,8 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
             dataSource: ds,
             schema,
             handlers,
+            tombstoneHandlers,
+            handlerTimeoutMs: tuning.CONSUMER_HANDLER_TIMEOUT_MS,
             deadLetters,
             logger,
             metrics,

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Topic, type TopicMap } from '@labsync/contracts';
-import { ConsumeEvent, KafkaEventContext } from '@labsync/messaging';
+import { ConsumeEvent, ConsumeTombstone, KafkaEventContext, KafkaTombstoneContext } from '@labsync/messaging';
 import { schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
 import { labAdapterTables } from '../database/lab-adapter-tables';
@@ -30,5 +30,11 @@ export class CorrelationStatusConsumer {
        WHERE ${this.table}.version < EXCLUDED.version`,
       [snapshot.correlationId, snapshot.status, snapshot.version],
     );
+  }
+
+  /** A tombstone: the correlation is gone from the read model, so is the lab-adapter's copy. */
+  @ConsumeTombstone(Topic.correlationStatus)
+  async onCorrelationDeleted(@Ctx() ctx: KafkaTombstoneContext<typeof Topic.correlationStatus>): Promise<void> {
+    await ctx.manager.query(`DELETE FROM ${this.table} WHERE correlation_id = $1`, [ctx.key]);
   }
 }

@@ -9,6 +9,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from '../outbox/messaging-tables.migration';
+import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
 import { DeadLetterPublisher } from './dead-letter-publisher';
 import { readConsumerDeadLetters, replayConsumerDeadLetters, type ConsumerDeadLetter } from './dead-letter-replay';
 import { EventConsumer, type EventHandler } from './event-consumer';
@@ -119,7 +120,7 @@ describe('replay of consumer dead letters (real Kafka, real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    dataSource = createAppDataSource({ url: TEST_DATABASE_URL, schema, entities: [], migrations: [MessagingTables1732100000000, EffectsTable1732100000002] });
+    dataSource = createAppDataSource({ url: TEST_DATABASE_URL, schema, entities: [], migrations: [MessagingTables1732100000000, ConsumerAttempts1734100000000, EffectsTable1732100000002] });
     await initializeAndMigrate(dataSource);
     kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'dead-letter-replay-int', topicPrefix: '' }, logger);
     await ensureTopics(kafka, naming, [Topic.requestSubmitted, Topic.deadLetter]);

@@ -71,13 +71,24 @@ describe('EventConsumer when kafkajs gives up on its consumer', () => {
     expect(created[1]!.disconnected).toBe(true);
   });
 
+  // "Nothing happened" is checked on fake timers: running every timer past the longest restart delay (30 s)
+  // would have run a restart that was scheduled, whatever the machine's speed; no wall-clock sleep.
+  const LONGER_THAN_ANY_RESTART_DELAY_MS = 31000;
+
   it('leaves a crash kafkajs restarts itself to kafkajs', async () => {
-    const { eventConsumer, created } = consumerWith([(c) => setImmediate(() => c.crash(true))]);
-    await eventConsumer.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(created).toHaveLength(1);
-    expect(eventConsumer.failure).toBeNull();
-    await eventConsumer.stop();
+    jest.useFakeTimers();
+    try {
+      let crash: (() => void) | undefined;
+      const { eventConsumer, created } = consumerWith([(c) => (crash = () => c.crash(true))]);
+      await eventConsumer.start();
+      crash!();
+      await jest.advanceTimersByTimeAsync(LONGER_THAN_ANY_RESTART_DELAY_MS);
+      expect(created).toHaveLength(1);
+      expect(eventConsumer.failure).toBeNull();
+      await eventConsumer.stop();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('reports the failure while re-creating keeps failing, and retries with backoff until it works', async () => {
@@ -105,10 +116,15 @@ describe('EventConsumer when kafkajs gives up on its consumer', () => {
   it('does not re-create a consumer that was stopped', async () => {
     let crashLater: (() => void) | undefined;
     const { eventConsumer, created } = consumerWith([(c) => (crashLater = () => c.crash(false))]);
-    await eventConsumer.start();
-    await eventConsumer.stop();
-    crashLater!();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(created).toHaveLength(1);
+    jest.useFakeTimers();
+    try {
+      await eventConsumer.start();
+      await eventConsumer.stop();
+      crashLater!();
+      await jest.advanceTimersByTimeAsync(LONGER_THAN_ANY_RESTART_DELAY_MS);
+      expect(created).toHaveLength(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

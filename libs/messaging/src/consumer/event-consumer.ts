@@ -1,11 +1,13 @@
 import type { EventEnvelope, TopicMap, TopicName } from '@labsync/contracts';
-import { runWithLogContext, type Logger, type Metrics } from '@labsync/observability';
-import { isConnectionError, quoteIdent } from '@labsync/persistence';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger, Metrics } from '@labsync/observability';
+import { isConnectionError } from '@labsync/persistence';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TopicNaming } from '../kafka/kafka-client';
 import { DeadLetterPublisher } from './dead-letter-publisher';
-import { decodeRecord } from './envelope-decoder';
+import { applyChunk, type ChunkDeps } from './chunk-applier';
+import { KeepAlive } from './keep-alive';
+import { PermanentEventError } from './permanent-event-error';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, type RetryPolicy } from './retry-policy';
 
 export interface EventHandlerContext<T extends TopicName = TopicName> {
@@ -19,6 +21,18 @@ export interface EventHandlerContext<T extends TopicName = TopicName> {
 
 export type EventHandler<T extends TopicName = TopicName> = (payload: TopicMap[T], context: EventHandlerContext<T>) => Promise<unknown>;
 
+/** What a tombstone handler gets: the deleted entity's key and the transaction to delete it in. */
+export interface TombstoneContext<T extends TopicName = TopicName> {
+  key: string;
+  manager: EntityManager;
+  topic: T;
+  partition: number;
+  offset: string;
+}
+
+/** Applies a tombstone (null value) on a topic declared with `tombstones: true`. Must be idempotent. */
+export type TombstoneHandler<T extends TopicName = TopicName> = (key: string, context: TombstoneContext<T>) => Promise<unknown>;
+
 export interface EventConsumerOptions {
   kafka: Kafka;
   naming: TopicNaming;
@@ -27,6 +41,10 @@ export interface EventConsumerOptions {
   dataSource: DataSource;
   schema: string;
   handlers: ReadonlyMap<TopicName, EventHandler>;
+  /** Handlers of tombstones, for topics declared with `tombstones: true`. */
+  tombstoneHandlers?: ReadonlyMap<TopicName, TombstoneHandler>;
+  /** A handler still running after this long fails (transient) and its transaction is rolled back (default 30 s). */
+  handlerTimeoutMs?: number;
   deadLetters: DeadLetterPublisher;
   logger: Logger;
   metrics: Metrics;
@@ -37,18 +55,12 @@ export interface EventConsumerOptions {
   /**
    * How long the group coordinator keeps a silent member (default 15 s). It bounds how long a member that
    * died without leaving (SIGKILL, or a crash while the broker was down) holds up its group's rebalance.
-   * Heartbeats go every fifth of it; a chunk of events must be applied well within it.
+   * Heartbeats go every fifth of it, also while a chunk is applied; one transaction stays open at most a
+   * third of it before the rest of the chunk goes to the next one.
    */
   sessionTimeoutMs?: number;
   /** First delay before this consumer re-creates itself after kafkajs gave up on it (doubles up to 30 s). */
   restartDelayMs?: number;
-}
-
-interface PendingDeadLetter {
-  message: KafkaMessage;
-  reason: string;
-  attempts: number;
-  correlationId: string | null;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -71,8 +83,9 @@ function isTransientConflict(error: unknown): boolean {
  *
  * For each partition, messages are applied in order, a chunk per database transaction: each message gets
  * a savepoint, its event id is recorded in processed_events, and its handler's effects commit with that
- * record, so a redelivered event is skipped. A message that fails validation, or whose handler keeps
- * failing, goes to the dead-letter topic with the reason, and the partition moves on. When Postgres or
+ * record, so a redelivered event is skipped. A message that fails validation, whose handler throws a
+ * PermanentEventError, keeps failing, or was started too often without finishing (consumer_attempts), goes
+ * to the dead-letter topic with the reason, and the partition moves on (see chunk-applier.ts). When Postgres or
  * Kafka is unreachable nothing is skipped: the chunk is retried, with backoff, until they are back.
  */
 export class EventConsumer {
@@ -135,14 +148,15 @@ export class EventConsumer {
     });
     this.consumer = consumer;
     await consumer.connect();
-    await subscribeWhenTopicsAreServed(consumer, [...handlers.keys()].map((t) => naming.physical(t)));
+    const topics = [...new Set([...handlers.keys(), ...(this.options.tombstoneHandlers?.keys() ?? [])])];
+    await subscribeWhenTopicsAreServed(consumer, topics.map((t) => naming.physical(t)));
     await consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       eachBatch: (payload) => this.handleBatch(payload),
     });
-    this.log.info({ topics: [...handlers.keys()] }, 'consumer started');
+    this.log.info({ topics }, 'consumer started');
   }
 
   private scheduleRestart(): void {
@@ -186,106 +200,79 @@ export class EventConsumer {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const topic = this.options.naming.logical(batch.topic) as TopicName;
     const chunkSize = this.options.chunkSize ?? 100;
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
-      if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + chunkSize);
-      let outage = 0;
-      for (;;) {
-        try {
-          const deadLetters = await this.applyChunk(topic, batch.partition, chunk);
-          for (const dl of deadLetters) {
-            await this.options.deadLetters.publish({
-              logicalTopic: topic,
-              partition: batch.partition,
-              message: dl.message,
-              consumerGroup: this.groupId,
-              reason: dl.reason,
-              attempts: dl.attempts,
-              correlationId: dl.correlationId,
-            });
-            this.consumed.inc({ topic, outcome: 'dead_lettered' });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 15000;
+    const keepAlive = new KeepAlive(heartbeat, isGroupMembershipError, Math.max(200, Math.floor(sessionTimeout / 5))).start();
+    const isActive = () => isRunning() && !isStale();
+    try {
+      for (let start = 0; start < batch.messages.length; start += chunkSize) {
+        if (!isActive()) return;
+        const chunk = batch.messages.slice(start, start + chunkSize);
+        // What already committed (or was dead-lettered) is not redone after an outage: no second dead letter.
+        let resolvedThrough = -1n;
+        const resolve = (offset: string) => {
+          resolveOffset(offset);
+          resolvedThrough = BigInt(offset);
+        };
+        let outage = 0;
+        for (;;) {
+          try {
+            const remaining = chunk.filter((m) => BigInt(m.offset) > resolvedThrough);
+            if (!(await applyChunk(this.chunkDeps(topic, batch.partition, keepAlive, isActive, resolve), remaining))) return;
+            break;
+          } catch (error) {
+            // This member lost its partitions (a replica joined or left): kafkajs rejoins the group only once
+            // eachBatch throws. Retrying here instead kept the surviving replica of a rebalance looping on
+            // heartbeat errors forever while the group waited for it (found by the replica fault test).
+            if (isGroupMembershipError(error)) throw error;
+            // Postgres or Kafka is unreachable (or the transaction could not commit): nothing was applied,
+            // so retry the same chunk until they are back. Skipping would lose events.
+            outage += 1;
+            const delay = backoffDelayMs(outage, 250, 5000);
+            this.log.warn({ err: error, topic, partition: batch.partition, attempt: outage }, `cannot apply events, retrying in ${delay} ms`);
+            await sleep(delay);
+            if (!isActive()) return;
+            keepAlive.check();
           }
-          resolveOffset(chunk[chunk.length - 1]!.offset);
-          await heartbeat();
-          break;
-        } catch (error) {
-          // This member lost its partitions (a replica joined or left): kafkajs rejoins the group only once
-          // eachBatch throws. Retrying here instead kept the surviving replica of a rebalance looping on
-          // heartbeat errors forever while the group waited for it (found by the replica fault test).
-          if (isGroupMembershipError(error)) throw error;
-          // Postgres or Kafka is unreachable (or the transaction could not commit): nothing was applied,
-          // so retry the same chunk until they are back. Skipping would lose events.
-          outage += 1;
-          const delay = backoffDelayMs(outage, 250, 5000);
-          this.log.warn({ err: error, topic, partition: batch.partition, attempt: outage }, `cannot apply events, retrying in ${delay} ms`);
-          await sleep(delay);
-          if (!isRunning() || isStale()) return;
-          await heartbeat().catch((heartbeatError: unknown) => {
-            if (isGroupMembershipError(heartbeatError)) throw heartbeatError;
-          });
         }
       }
+    } finally {
+      keepAlive.stop();
     }
   }
 
-  private async applyChunk(topic: TopicName, partition: number, chunk: KafkaMessage[]): Promise<PendingDeadLetter[]> {
+  private chunkDeps(topic: TopicName, partition: number, keepAlive: KeepAlive, isActive: () => boolean, resolveOffset: (offset: string) => void): ChunkDeps {
     const handler = this.options.handlers.get(topic);
-    const deadLetters: PendingDeadLetter[] = [];
-    const processedTable = `${quoteIdent(this.options.schema)}.processed_events`;
-    await this.options.dataSource.transaction(async (manager) => {
-      for (const message of chunk) {
-        const decoded = decodeRecord(topic, message.value);
-        if (!decoded.ok) {
-          deadLetters.push({ message, reason: decoded.reason, attempts: 0, correlationId: decoded.correlationId });
-          continue;
+    const tombstoneHandler = this.options.tombstoneHandlers?.get(topic);
+    return {
+      dataSource: this.options.dataSource,
+      schema: this.options.schema,
+      group: this.groupId,
+      topic,
+      partition,
+      retry: this.retry,
+      handlerTimeoutMs: this.options.handlerTimeoutMs ?? 30000,
+      chunkBudgetMs: Math.max(1000, Math.floor((this.options.sessionTimeoutMs ?? 15000) / 3)),
+      log: this.log,
+      keepAlive,
+      isActive,
+      resolveOffset,
+      runEvent: async (manager, { message, envelope }) => {
+        if (!handler) throw new PermanentEventError(`no handler for ${topic} in group ${this.groupId}`);
+        const timer = this.handlerSeconds.startTimer({ topic });
+        try {
+          await handler(envelope.payload as TopicMap[TopicName], { envelope: envelope as EventEnvelope<TopicMap[TopicName]>, manager, topic, partition, offset: message.offset });
+        } finally {
+          timer();
         }
-        if (!handler) {
-          deadLetters.push({ message, reason: `no handler for ${topic} in group ${this.groupId}`, attempts: 0, correlationId: decoded.envelope.correlationId });
-          continue;
-        }
-        const { envelope } = decoded;
-        for (let attempt = 1; ; attempt++) {
-          await manager.query('SAVEPOINT labsync_event');
-          const timer = this.handlerSeconds.startTimer({ topic });
-          try {
-            const inserted = await manager.query(
-              `INSERT INTO ${processedTable} (consumer_group, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id`,
-              [this.groupId, envelope.eventId, topic],
-            );
-            if ((inserted as unknown[]).length === 0) {
-              this.consumed.inc({ topic, outcome: 'duplicate' });
-            } else {
-              await runWithLogContext(
-                { correlationId: envelope.correlationId, eventId: envelope.eventId },
-                () => handler(envelope.payload, { envelope, manager, topic, partition, offset: message.offset }),
-              );
-              this.consumed.inc({ topic, outcome: 'processed' });
-            }
-            await manager.query('RELEASE SAVEPOINT labsync_event');
-            break;
-          } catch (error) {
-            // A lost connection, or a deadlock/serialization failure between partitions locking the same
-            // rows, is not this event's fault: roll the whole chunk back and retry it, never dead-letter it.
-            if (isConnectionError(error) || isTransientConflict(error)) throw error;
-            await manager.query('ROLLBACK TO SAVEPOINT labsync_event');
-            if (attempt >= this.retry.maxAttempts) {
-              deadLetters.push({
-                message,
-                reason: `handler failed ${attempt} times: ${error instanceof Error ? error.message : String(error)}`,
-                attempts: attempt,
-                correlationId: envelope.correlationId,
-              });
-              break;
-            }
-            this.log.warn({ err: error, correlationId: envelope.correlationId, attempt }, 'event handler failed, retrying');
-            await sleep(backoffDelayMs(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs));
-          } finally {
-            timer();
-          }
-        }
-      }
-    });
-    return deadLetters;
+      },
+      runTombstone: tombstoneHandler ? (manager, message, key) => tombstoneHandler(key, { key, manager, topic, partition, offset: message.offset }).then(() => undefined) : null,
+      deadLetter: async (message, reason, attempts, correlationId) => {
+        await this.options.deadLetters.publish({ logicalTopic: topic, partition, message, consumerGroup: this.groupId, reason, attempts, correlationId });
+        this.consumed.inc({ topic, outcome: 'dead_lettered' });
+      },
+      outcome: (outcome) => this.consumed.inc({ topic, outcome }),
+      isInfrastructureError: (error) => isConnectionError(error) || isTransientConflict(error),
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { TopicName } from '@labsync/contracts';
+import type { TOPICS, TopicName } from '@labsync/contracts';
 import { lastValueFrom } from 'rxjs';
-import type { EventConsumer, EventHandler, EventHandlerContext } from '../consumer/event-consumer';
+import type { EventConsumer, EventHandler, EventHandlerContext, TombstoneContext, TombstoneHandler } from '../consumer/event-consumer';
 
 /** What a `@ConsumeEvent` handler receives with `@Ctx()`: the envelope and the transaction to write in. */
 export class KafkaEventContext<T extends TopicName = TopicName> extends BaseRpcContext<[EventHandlerContext<T>]> {
@@ -19,6 +19,25 @@ export class KafkaEventContext<T extends TopicName = TopicName> extends BaseRpcC
 /** Marks a controller method as the handler of a labsync topic (typed: only registry topics compile). */
 export const ConsumeEvent = (topic: TopicName): MethodDecorator => EventPattern(topic) as MethodDecorator;
 
+const TOMBSTONE_SUFFIX = '#tombstone';
+type TombstoneTopic = { [T in TopicName]: (typeof TOPICS)[T] extends { tombstones: true } ? T : never }[TopicName];
+
+/**
+ * Marks a controller method as the handler of tombstones (null values: "this entity is gone") on a topic
+ * declared with `tombstones: true`; it receives the key as payload and a KafkaTombstoneContext.
+ */
+export const ConsumeTombstone = (topic: TombstoneTopic): MethodDecorator => EventPattern(`${topic}${TOMBSTONE_SUFFIX}`) as MethodDecorator;
+
+/** What a `@ConsumeTombstone` handler receives with `@Ctx()`: the key and the transaction to delete in. */
+export class KafkaTombstoneContext<T extends TopicName = TopicName> extends BaseRpcContext<[TombstoneContext<T>]> {
+  get key(): string {
+    return this.args[0].key;
+  }
+  get manager() {
+    return this.args[0].manager;
+  }
+}
+
 /**
  * A Nest custom transport: apps write `@ConsumeEvent(Topic.x)` handlers; this strategy hands them to an
  * EventConsumer, which owns batching, idempotency, retries and dead-lettering. Apps never see kafkajs.
@@ -26,7 +45,7 @@ export const ConsumeEvent = (topic: TopicName): MethodDecorator => EventPattern(
 export class KafkaEventTransport extends Server implements CustomTransportStrategy {
   private consumer: EventConsumer | null = null;
 
-  constructor(private readonly createConsumer: (handlers: Map<TopicName, EventHandler>) => EventConsumer) {
+  constructor(private readonly createConsumer: (handlers: Map<TopicName, EventHandler>, tombstoneHandlers: Map<TopicName, TombstoneHandler>) => EventConsumer) {
     super();
   }
 
@@ -40,19 +59,27 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
 
   async listen(callback: (...args: unknown[]) => void): Promise<void> {
     const handlers = new Map<TopicName, EventHandler>();
+    const tombstoneHandlers = new Map<TopicName, TombstoneHandler>();
     for (const [pattern, handler] of this.messageHandlers) {
       if (!handler.isEventHandler) continue;
+      if (pattern.endsWith(TOMBSTONE_SUFFIX)) {
+        tombstoneHandlers.set(pattern.slice(0, -TOMBSTONE_SUFFIX.length) as TopicName, async (key, context) => {
+          const result = await handler(key, new KafkaTombstoneContext([context]));
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        });
+        continue;
+      }
       handlers.set(pattern as TopicName, async (payload, context) => {
         const result = await handler(payload, new KafkaEventContext([context]));
         await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
       });
     }
-    if (handlers.size === 0) {
+    if (handlers.size === 0 && tombstoneHandlers.size === 0) {
       callback();
       return;
     }
     try {
-      this.consumer = this.createConsumer(handlers);
+      this.consumer = this.createConsumer(handlers, tombstoneHandlers);
       await this.consumer.start();
       callback();
     } catch (error) {

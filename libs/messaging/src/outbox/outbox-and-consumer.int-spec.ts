@@ -10,6 +10,7 @@ import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kaf
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from './messaging-tables.migration';
 import { OutboxParking1733100000000 } from './outbox-parking.migration';
+import { ConsumerAttempts1734100000000 } from '../consumer/consumer-attempts.migration';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 
@@ -78,7 +79,7 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
       url: TEST_DATABASE_URL,
       schema,
       entities: [],
-      migrations: [MessagingTables1732100000000, OutboxParking1733100000000, EffectsTable1732100000001],
+      migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, EffectsTable1732100000001],
     });
     await initializeAndMigrate(dataSource);
     kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'messaging-int', topicPrefix: '' }, logger);

@@ -1,0 +1,63 @@
+import { quoteIdent } from '@labsync/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface StartedAttempt {
+  /** Attempts started so far, this one included. */
+  attempts: number;
+  /** The event was already dead-lettered by this group (a redelivery of the same record). */
+  deadLettered: boolean;
+}
+
+/** Reads and writes consumer_attempts (ConsumerAttempts1734100000000) for one consumer group. */
+export class AttemptStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string,
+    private readonly group: string,
+    private readonly topic: string,
+  ) {
+    this.table = `${quoteIdent(schema)}.consumer_attempts`;
+  }
+
+  /** Events of `eventIds` with a row: started before and never finished, or dead-lettered. */
+  async unfinished(eventIds: readonly string[]): Promise<number> {
+    if (eventIds.length === 0) return 0;
+    const rows = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])`, [
+      this.group,
+      [...new Set(eventIds)],
+    ])) as { n: number }[];
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Counts an attempt for each event, in one autocommitted statement, before any handler runs. A replayed
+   * record (`fresh`) starts over at 1 when its earlier copy was dead-lettered.
+   */
+  async start(events: readonly { eventId: string; fresh: boolean }[]): Promise<Map<string, StartedAttempt>> {
+    if (events.length === 0) return new Map();
+    const replayed = events.filter((e) => e.fresh).map((e) => e.eventId);
+    if (replayed.length > 0) {
+      await this.dataSource.query(`DELETE FROM ${this.table} WHERE consumer_group = $1 AND event_id = ANY($2::uuid[]) AND dead_lettered_at IS NOT NULL`, [this.group, replayed]);
+    }
+    const rows = (await this.dataSource.query(
+      `INSERT INTO ${this.table} AS a (consumer_group, event_id, topic, attempts)
+       SELECT $1, id, $2, 1 FROM (SELECT DISTINCT unnest($3::uuid[]) AS id) AS ids
+       ON CONFLICT (consumer_group, event_id) DO UPDATE SET attempts = a.attempts + 1, updated_at = now()
+       RETURNING event_id, attempts, dead_lettered_at`,
+      [this.group, this.topic, events.map((e) => e.eventId)],
+    )) as { event_id: string; attempts: number; dead_lettered_at: Date | null }[];
+    return new Map(rows.map((r) => [r.event_id, { attempts: r.attempts, deadLettered: r.dead_lettered_at !== null }]));
+  }
+
+  /** In the transaction that records the event as processed: it is finished. */
+  async finished(manager: EntityManager, eventIds: readonly string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await manager.query(`DELETE FROM ${this.table} WHERE consumer_group = $1 AND event_id = ANY($2::uuid[])`, [this.group, [...new Set(eventIds)]]);
+  }
+
+  async deadLettered(eventId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE ${this.table} SET dead_lettered_at = now(), updated_at = now() WHERE consumer_group = $1 AND event_id = $2`, [this.group, eventId]);
+  }
+}
