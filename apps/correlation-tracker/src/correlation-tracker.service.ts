@@ -1,4 +1,4 @@
-import { MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CorrelationEntity } from './correlations/correlation.entity';
@@ -11,7 +11,7 @@ export const definition: ServiceDefinition = {
   database: {
     defaultSchema: 'correlation_tracker',
     entities: [CorrelationEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, CorrelationTables1732400000000, StallWatch1732500000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, CorrelationTables1732400000000, StallWatch1732500000000],
   },
   messaging: { consumerGroup: 'correlation-tracker' },
 };

@@ -1,9 +1,10 @@
-import { MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { LabAdapterTables1732400000000 } from './database/lab-adapter-tables.migration';
 import { LabPollWatermark1733000000000 } from './database/lab-poll-watermark.migration';
 import { LabResultAdmission1733600000000 } from './database/lab-result-admission.migration';
+import { LabDispatchChannel1734000000000 } from './database/lab-dispatch-channel.migration';
 import { LabDispatchEntity } from './lab-dispatches/lab-dispatch.entity';
 import { LabOrderMappingEntity } from './lab-orders/lab-order.entity';
 import { LabInboxEventEntity } from './lab-webhooks/lab-inbox-event.entity';
@@ -15,7 +16,7 @@ export const labAdapterService: ServiceDefinition = {
   database: {
     defaultSchema: 'lab_adapter',
     entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000, LabDispatchChannel1734000000000],
   },
   messaging: { consumerGroup: 'lab-adapter' },
   bodyLimits: { LAB_WEBHOOK_BODY_LIMIT: '16kb' },

@@ -10,6 +10,7 @@ export * from './consumer/dead-letter-replay';
 export * from './consumer/event-consumer';
 export * from './nest/kafka-event-transport';
 export * from './outbox/outbox-parking.migration';
+export * from './outbox/outbox-channel.migration';
 export * from './outbox/record-size';
 export * from './outbox/outbox-chunks';
 export * from './outbox/publish-errors';
