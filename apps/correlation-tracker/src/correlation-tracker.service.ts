@@ -1,3 +1,6 @@
+import { parseAll } from '@labsync/configuration';
+import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
+import { loadStallSettings } from './stalled/stall-settings';
 import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
@@ -8,6 +11,7 @@ import { StallWatch1732500000000 } from './database/stall-watch.migration';
 export const definition: ServiceDefinition = {
   name: 'correlation-tracker',
   rootModule: AppModule,
+  loadConfig: (env) => parseAll({ stall: () => loadStallSettings(env), operatorApiKey: () => operatorApiKeyFromEnv(env) }),
   database: {
     defaultSchema: 'correlation_tracker',
     entities: [CorrelationEntity],

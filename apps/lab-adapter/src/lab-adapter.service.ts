@@ -1,3 +1,6 @@
+import { parseAll } from '@labsync/configuration';
+import { labAdapterConfigFromEnv } from './config/lab-adapter-config';
+import { labPollingConfigFromEnv } from './lab-polling/lab-polling-config';
 import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
@@ -13,6 +16,7 @@ import { LabInboxEventEntity } from './lab-webhooks/lab-inbox-event.entity';
 export const labAdapterService: ServiceDefinition = {
   name: 'lab-adapter',
   rootModule: AppModule,
+  loadConfig: (env) => parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env) }),
   database: {
     defaultSchema: 'lab_adapter',
     entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],

@@ -1,3 +1,4 @@
+import { loadPortalAdapterConfig } from './config/portal-adapter-config';
 import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
@@ -14,6 +15,7 @@ import { TestRequestEntity } from './test-requests/test-request.entity';
 export const portalAdapter: ServiceDefinition = {
   name: 'portal-adapter',
   rootModule: AppModule,
+  loadConfig: (env) => loadPortalAdapterConfig(env),
   database: {
     defaultSchema: 'portal_adapter',
     entities: [TestRequestEntity, IdempotencyKeyEntity, CorrelationViewEntity, CallbackDeliveryEntity],

@@ -3,7 +3,7 @@ import { ConfigError, parseEnv } from './parse-env';
 
 describe('parseEnv', () => {
   it('applies defaults and treats empty strings as unset', () => {
-    expect(parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: '' })).toEqual({ KAFKA_BROKERS: ['127.0.0.1:9092'], KAFKA_TOPIC_PREFIX: '' });
+    expect(parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: '' })).toEqual({ KAFKA_BROKERS: ['127.0.0.1:9092'], KAFKA_TOPIC_PREFIX: '', KAFKA_REPLICATION_FACTOR: 1 });
     expect(parseEnv(kafkaEnvSchema, { KAFKA_BROKERS: 'a:1, b:2' }).KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
   });
 
