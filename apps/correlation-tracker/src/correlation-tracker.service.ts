@@ -1,7 +1,7 @@
 import { parseAll } from '@labsync/configuration';
 import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 import { loadStallSettings } from './stalled/stall-settings';
-import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CorrelationEntity } from './correlations/correlation.entity';
@@ -15,7 +15,7 @@ export const definition: ServiceDefinition = {
   database: {
     defaultSchema: 'correlation_tracker',
     entities: [CorrelationEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, CorrelationTables1732400000000, StallWatch1732500000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734100000000, CorrelationTables1732400000000, StallWatch1732500000000],
   },
   messaging: { consumerGroup: 'correlation-tracker' },
 };

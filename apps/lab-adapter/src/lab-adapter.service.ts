@@ -1,7 +1,8 @@
+import { labInboxRetention } from './lab-webhooks/lab-inbox-retention';
 import { parseAll } from '@labsync/configuration';
 import { labAdapterConfigFromEnv } from './config/lab-adapter-config';
 import { labPollingConfigFromEnv } from './lab-polling/lab-polling-config';
-import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { LabAdapterTables1732400000000 } from './database/lab-adapter-tables.migration';
@@ -20,8 +21,9 @@ export const labAdapterService: ServiceDefinition = {
   database: {
     defaultSchema: 'lab_adapter',
     entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000, LabDispatchChannel1734000000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000, LabDispatchChannel1734000000000],
   },
   messaging: { consumerGroup: 'lab-adapter' },
+  retention: labInboxRetention,
   bodyLimits: { LAB_WEBHOOK_BODY_LIMIT: '16kb' },
 };

@@ -1,5 +1,5 @@
 import { loadPortalAdapterConfig } from './config/portal-adapter-config';
-import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734100000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity';
@@ -19,7 +19,7 @@ export const portalAdapter: ServiceDefinition = {
   database: {
     defaultSchema: 'portal_adapter',
     entities: [TestRequestEntity, IdempotencyKeyEntity, CorrelationViewEntity, CallbackDeliveryEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734100000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
   },
   messaging: { consumerGroup: 'portal-adapter' },
   // A test request may carry many samples; every other route takes the small default.

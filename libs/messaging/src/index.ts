@@ -15,3 +15,5 @@ export * from './outbox/record-size';
 export * from './outbox/outbox-chunks';
 export * from './outbox/publish-errors';
 export * from './outbox/parked-outbox';
+export * from './consumer/processed-events-retention';
+export * from './consumer/processed-events-retention.migration';

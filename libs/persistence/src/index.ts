@@ -3,3 +3,4 @@ export * from './data-source';
 export * from './notification-listener';
 export * from './query-error-logger';
 export * from './notify-channel';
+export * from './retention';

@@ -26,9 +26,11 @@ import {
   createKafka,
   ensureTopics,
   maxRecordBytesFor,
+  processedEventsRetention,
 } from '@labsync/messaging';
 import { Metrics, PinoNestLogger, createLogger, type Logger } from '@labsync/observability';
-import { createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl } from '@labsync/persistence';
+import { RetentionPruner, createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl, type RetentionRule } from '@labsync/persistence';
+import { parseRetentionEnv } from './retention-env';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
 import { z } from 'zod';
@@ -61,6 +63,11 @@ export interface ServiceDefinition {
    * Its result is provided as APP_CONFIG.
    */
   loadConfig?: (env: NodeJS.ProcessEnv) => unknown;
+  /**
+   * Expiry rules of the app's own bookkeeping tables (README "Retention"), read from env at boot like the rest
+   * of the configuration; processed_events is added by the runtime for apps on Kafka.
+   */
+  retention?: (env: NodeJS.ProcessEnv, schema: string) => RetentionRule[];
 }
 
 export interface RunningService {
@@ -124,8 +131,13 @@ function loadServiceConfig(definition: ServiceDefinition, env: NodeJS.ProcessEnv
   const db = definition.database ? attempt(() => parseEnv(databaseEnvSchema(definition.database!.defaultSchema), env)) : undefined;
   const kafka = definition.messaging ? attempt(() => parseEnv(kafkaEnvSchema, env)) : undefined;
   const app = attempt(() => definition.loadConfig?.(env));
-  if (issues.length || !base || !tuning || !outboxTuning || !timeouts || !bodyLimits) throw new ConfigError(issues);
-  return { base, tuning, outboxTuning, timeouts, bodyLimits, db, kafka, app };
+  const retention = attempt(() => parseRetentionEnv(env));
+  const schema = db?.DB_SCHEMA;
+  const retentionRules = schema
+    ? attempt(() => [...(definition.messaging ? [processedEventsRetention(schema, retention?.PROCESSED_EVENTS_RETENTION_MS ?? 0)] : []), ...(definition.retention?.(env, schema) ?? [])])
+    : [];
+  if (issues.length || !base || !tuning || !outboxTuning || !timeouts || !bodyLimits || !retention || !retentionRules) throw new ConfigError(issues);
+  return { base, tuning, outboxTuning, timeouts, bodyLimits, db, kafka, app, retention, retentionRules };
 }
 
 /** Kafka (or another dependency the boot waits for) did not answer within its wait. */
@@ -164,6 +176,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
 
   try {
     let dataSource: DataSource | null = null;
+    let pruner: RetentionPruner | null = null;
     let schema = '';
     let databaseUrl = '';
     if (definition.database && config.db) {
@@ -187,6 +200,18 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       logger.info({ database: redactUrl(db.DATABASE_URL), schema }, 'database ready');
       providers.push({ provide: DataSource, useValue: dataSource });
       readiness.push({ name: 'postgres', check: async () => void (await ds.query('SELECT 1')) });
+      if (config.retentionRules.length) {
+        const pruned = metrics.counter('labsync_retention_pruned_rows_total', 'Expired bookkeeping rows deleted by the retention pruner', ['table']);
+        pruner = new RetentionPruner({
+          dataSource,
+          schema,
+          rules: config.retentionRules,
+          intervalMs: config.retention.RETENTION_INTERVAL_MS,
+          batchSize: config.retention.RETENTION_BATCH_SIZE,
+          onPruned: (table, rows) => pruned.inc({ table }, rows),
+          log: logger.child({ component: 'retention' }),
+        });
+      }
     }
 
     let transport: KafkaEventTransport | null = null;
@@ -279,6 +304,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     await app.init();
     if (transport) await app.startAllMicroservices();
     relay?.start();
+    pruner?.start();
     applyServerTimeouts(app.getHttpServer(), timeouts);
     await app.listen(base.PORT, base.HOST);
     const address = app.getHttpServer().address() as { port: number };
@@ -297,6 +323,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
         // Stop taking HTTP and Kafka work first, then flush the outbox, then let go of Kafka and Postgres.
         closing ??= (async () => {
           await app.close();
+          await pruner?.stop();
           await relay?.stop();
           for (const step of cleanup) await step().catch((error) => logger.warn({ err: error }, 'shutdown step failed'));
           logger.info(`${definition.name} stopped`);
