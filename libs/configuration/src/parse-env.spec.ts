@@ -1,5 +1,5 @@
 import { kafkaEnvSchema, databaseEnvSchema } from './common-env';
-import { ConfigError, parseEnv } from './parse-env';
+import { ConfigError, parseAll, parseEnv } from './parse-env';
 
 describe('parseEnv', () => {
   it('applies defaults and treats empty strings as unset', () => {
@@ -13,5 +13,22 @@ describe('parseEnv', () => {
     expect(attempt).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(attempt).toThrow(/KAFKA_BROKERS/);
     expect(attempt).toThrow(/DB_SCHEMA/);
+  });
+
+  it('names the offending variables in the error itself, not only in its message', () => {
+    const attempt = () =>
+      parseAll({
+        db: () => parseEnv(databaseEnvSchema('app'), { DB_POOL_SIZE: 'many' }),
+        kafka: () => parseEnv(kafkaEnvSchema, { KAFKA_REPLICATION_FACTOR: '0' }),
+        rule: () => {
+          throw ConfigError.of('PARTNERS', 'PARTNERS must be set when NODE_ENV=production');
+        },
+      });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as ConfigError).variables).toEqual(['DB_POOL_SIZE', 'KAFKA_REPLICATION_FACTOR', 'PARTNERS']);
+    }
   });
 });
