@@ -1,4 +1,7 @@
-import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { parseAll } from '@labsync/configuration';
+import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
+import { loadStallSettings } from './stalled/stall-settings';
+import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CorrelationEntity } from './correlations/correlation.entity';
@@ -8,10 +11,11 @@ import { StallWatch1732500000000 } from './database/stall-watch.migration';
 export const definition: ServiceDefinition = {
   name: 'correlation-tracker',
   rootModule: AppModule,
+  loadConfig: (env) => parseAll({ stall: () => loadStallSettings(env), operatorApiKey: () => operatorApiKeyFromEnv(env) }),
   database: {
     defaultSchema: 'correlation_tracker',
     entities: [CorrelationEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, CorrelationTables1732400000000, StallWatch1732500000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, CorrelationTables1732400000000, StallWatch1732500000000],
   },
   messaging: { consumerGroup: 'correlation-tracker' },
 };

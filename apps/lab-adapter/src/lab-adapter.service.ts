@@ -1,9 +1,14 @@
-import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { labInboxRetention } from './lab-webhooks/lab-inbox-retention';
+import { parseAll } from '@labsync/configuration';
+import { labAdapterConfigFromEnv } from './config/lab-adapter-config';
+import { labPollingConfigFromEnv } from './lab-polling/lab-polling-config';
+import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { LabAdapterTables1732400000000 } from './database/lab-adapter-tables.migration';
 import { LabPollWatermark1733000000000 } from './database/lab-poll-watermark.migration';
 import { LabResultAdmission1733600000000 } from './database/lab-result-admission.migration';
+import { LabDispatchChannel1734000100000 } from './database/lab-dispatch-channel.migration';
 import { LabDispatchEntity } from './lab-dispatches/lab-dispatch.entity';
 import { LabOrderMappingEntity } from './lab-orders/lab-order.entity';
 import { LabInboxEventEntity } from './lab-webhooks/lab-inbox-event.entity';
@@ -12,11 +17,13 @@ import { LabInboxEventEntity } from './lab-webhooks/lab-inbox-event.entity';
 export const labAdapterService: ServiceDefinition = {
   name: 'lab-adapter',
   rootModule: AppModule,
+  loadConfig: (env) => parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env) }),
   database: {
     defaultSchema: 'lab_adapter',
     entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000, LabDispatchChannel1734000100000],
   },
   messaging: { consumerGroup: 'lab-adapter' },
+  retention: labInboxRetention,
   bodyLimits: { LAB_WEBHOOK_BODY_LIMIT: '16kb' },
 };

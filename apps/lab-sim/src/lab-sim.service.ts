@@ -1,3 +1,4 @@
+import { labSimConfigFromEnv } from './config/lab-sim-config';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { LabSimChangeSequence1733000000000 } from './database/lab-sim-change-sequence.migration';
 import { LabSimTables1732300000000 } from './database/lab-sim-tables.migration';
@@ -10,6 +11,7 @@ import { WebhookEntity } from './webhooks/webhook.entity';
 export const labSimService: ServiceDefinition = {
   name: 'lab-sim',
   rootModule: LabSimModule,
+  loadConfig: (env) => labSimConfigFromEnv(env),
   // A stand-in takes whatever labsync sends it (orders as large as the test requests they came from).
   bodyLimit: '1mb',
   database: {

@@ -1,4 +1,5 @@
-import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxParking1733100000000 } from '@labsync/messaging';
+import { loadPortalAdapterConfig } from './config/portal-adapter-config';
+import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity';
@@ -14,10 +15,11 @@ import { TestRequestEntity } from './test-requests/test-request.entity';
 export const portalAdapter: ServiceDefinition = {
   name: 'portal-adapter',
   rootModule: AppModule,
+  loadConfig: (env) => loadPortalAdapterConfig(env),
   database: {
     defaultSchema: 'portal_adapter',
     entities: [TestRequestEntity, IdempotencyKeyEntity, CorrelationViewEntity, CallbackDeliveryEntity],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
+    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
   },
   messaging: { consumerGroup: 'portal-adapter' },
   // A test request may carry many samples; every other route takes the small default.

@@ -1,3 +1,4 @@
+import { portalPartnersFromEnv } from './config/portal-sim-config';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { ReceivedEventEntity } from './callbacks/received-event.entity';
 import { PortalSimTables1732300000001 } from './database/portal-sim-tables.migration';
@@ -7,6 +8,7 @@ import { PortalSimModule } from './portal-sim.module';
 export const portalSimService: ServiceDefinition = {
   name: 'portal-sim',
   rootModule: PortalSimModule,
+  loadConfig: (env) => portalPartnersFromEnv(env),
   // A stand-in takes whatever labsync sends it.
   bodyLimit: '1mb',
   database: {

@@ -53,6 +53,8 @@ export const kafkaEnvSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9._-]*$/, 'may contain only letters, digits, ".", "_" and "-"')
     .default(''),
+  /** Replication factor of the topics an app creates at boot (topics that exist are left alone). */
+  KAFKA_REPLICATION_FACTOR: intFromEnv(1),
 });
 
 export type DatabaseEnv = z.infer<ReturnType<typeof databaseEnvSchema>>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from './parse-env';
 
 /** A partner portal allowed to call the partner API, and where its notifications go. */
 export const PartnerSchema = z.object({
@@ -42,7 +43,7 @@ export function partnersFromEnv(env: NodeJS.ProcessEnv = process.env): Partner[]
   const raw = env['PARTNERS'];
   if (!raw) {
     if (env['NODE_ENV'] === 'production') {
-      throw new Error('PARTNERS must be set when NODE_ENV=production (a JSON array of {id, apiKey, callbackUrl, callbackSecret})');
+      throw ConfigError.of('PARTNERS', 'PARTNERS must be set when NODE_ENV=production (a JSON array of {id, apiKey, callbackUrl, callbackSecret})');
     }
     return developmentPartners(env['PORTAL_SIM_URL'] || undefined);
   }
@@ -50,12 +51,12 @@ export function partnersFromEnv(env: NodeJS.ProcessEnv = process.env): Partner[]
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new Error(`PARTNERS is not valid JSON: ${(error as Error).message}`);
+    throw ConfigError.of('PARTNERS', `PARTNERS is not valid JSON: ${(error as Error).message}`);
   }
   const result = PartnersSchema.safeParse(parsed);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `PARTNERS[${i.path.join('.')}]: ${i.message}`);
-    throw new Error(`PARTNERS is invalid: ${problems.join('; ')}`);
+    throw ConfigError.of('PARTNERS', `PARTNERS is invalid: ${problems.join('; ')}`);
   }
   return result.data;
 }
@@ -66,9 +67,9 @@ export const DEV_LAB_WEBHOOK_SECRET = 'dev-lab-webhook-secret';
 export function labWebhookSecretFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const secret = env['LAB_WEBHOOK_SECRET'];
   if (secret) {
-    if (secret.length < 16) throw new Error('LAB_WEBHOOK_SECRET must be at least 16 characters');
+    if (secret.length < 16) throw ConfigError.of('LAB_WEBHOOK_SECRET', 'LAB_WEBHOOK_SECRET must be at least 16 characters');
     return secret;
   }
-  if (env['NODE_ENV'] === 'production') throw new Error('LAB_WEBHOOK_SECRET must be set when NODE_ENV=production');
+  if (env['NODE_ENV'] === 'production') throw ConfigError.of('LAB_WEBHOOK_SECRET', 'LAB_WEBHOOK_SECRET must be set when NODE_ENV=production');
   return DEV_LAB_WEBHOOK_SECRET;
 }

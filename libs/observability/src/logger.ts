@@ -7,9 +7,10 @@ export type { Logger } from 'pino';
 
 /**
  * Structured JSON logs, one line per event, with the current correlation id on every line. Secrets, personal
- * data and the values of failed queries are redacted (see log-redaction.ts).
+ * data and the values of failed queries are redacted (see log-redaction.ts). Apps pass LOG_LEVEL as parsed
+ * by their configuration schema (an unknown level is a ConfigError at boot, not a pino crash later).
  */
-export function createLogger(service: string, level = process.env['LOG_LEVEL'] ?? 'info', destination?: DestinationStream): Logger {
+export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service },

@@ -2,3 +2,5 @@ export * from './database';
 export * from './data-source';
 export * from './notification-listener';
 export * from './query-error-logger';
+export * from './notify-channel';
+export * from './retention';

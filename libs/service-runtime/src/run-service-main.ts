@@ -1,6 +1,6 @@
 import { ConfigError } from '@labsync/configuration';
 import { DatabaseUnreachableError } from '@labsync/persistence';
-import { startService, type ServiceDefinition } from './start-service';
+import { DependencyUnreachableError, startService, type ServiceDefinition } from './start-service';
 
 /**
  * The body of every app's main.ts: start, stop cleanly on SIGTERM/SIGINT, and turn start-up failures
@@ -27,7 +27,8 @@ export function runServiceMain(definition: ServiceDefinition): void {
       process.on('SIGINT', () => stop('SIGINT'));
     })
     .catch((error: unknown) => {
-      const known = error instanceof ConfigError || error instanceof DatabaseUnreachableError || (error instanceof Error && /not reachable|must be set|PARTNERS|invalid/i.test(error.message));
+      // Expected failures are one line; anything else also gets its stack.
+      const known = error instanceof ConfigError || error instanceof DatabaseUnreachableError || error instanceof DependencyUnreachableError;
       const message = error instanceof Error ? error.message : String(error);
       process.stderr.write(`${definition.name}: ${message}\n`);
       if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -3,7 +3,9 @@ import { Global, Module, type DynamicModule, type INestApplication, type Provide
 import { NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import {
+  ConfigError,
   intFromEnv,
+  type ConfigIssue,
   databaseEnvSchema,
   httpEnvSchema,
   kafkaEnvSchema,
@@ -24,9 +26,11 @@ import {
   createKafka,
   ensureTopics,
   maxRecordBytesFor,
+  processedEventsRetention,
 } from '@labsync/messaging';
 import { Metrics, PinoNestLogger, createLogger, type Logger } from '@labsync/observability';
-import { createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl } from '@labsync/persistence';
+import { RetentionPruner, createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl, type RetentionRule } from '@labsync/persistence';
+import { parseRetentionEnv } from './retention-env';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
 import { z } from 'zod';
@@ -36,7 +40,7 @@ import { BODY_SIZE, installJsonBodyParsing } from './http/body-parsing';
 import { applyServerTimeouts, serverTimeoutsSchema } from './http/server-timeouts';
 import { ProblemFilter } from './http/problem.filter';
 import { installRequestContext } from './http/request-context';
-import { LOGGER, SERVICE_ENV, SERVICE_NAME } from './runtime-tokens';
+import { APP_CONFIG, LOGGER, SERVICE_ENV, SERVICE_NAME } from './runtime-tokens';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -53,6 +57,17 @@ export interface ServiceDefinition {
   bodyLimit?: string;
   /** Body limits routes name with @BodyLimit('<VARIABLE>'): variable -> default size, read and validated at boot. */
   bodyLimits?: Record<string, string>;
+  /**
+   * The app's own configuration (what its Nest providers read from SERVICE_ENV), parsed first, before
+   * Postgres or Kafka is touched, so a wrong variable stops the app at once with a ConfigError naming it.
+   * Its result is provided as APP_CONFIG.
+   */
+  loadConfig?: (env: NodeJS.ProcessEnv) => unknown;
+  /**
+   * Expiry rules of the app's own bookkeeping tables (README "Retention"), read from env at boot like the rest
+   * of the configuration; processed_events is added by the runtime for apps on Kafka.
+   */
+  retention?: (env: NodeJS.ProcessEnv, schema: string) => RetentionRule[];
 }
 
 export interface RunningService {
@@ -87,9 +102,51 @@ const outboxEnvSchema = z.object({
 function parseOutboxEnv(env: NodeJS.ProcessEnv): z.infer<typeof outboxEnvSchema> {
   const parsed = parseEnv(outboxEnvSchema, env);
   if (parsed.OUTBOX_MAX_BATCH_BYTES > maxRecordBytesFor(parsed.KAFKA_TOPIC_MAX_MESSAGE_BYTES)) {
-    throw new Error('OUTBOX_MAX_BATCH_BYTES must stay below KAFKA_TOPIC_MAX_MESSAGE_BYTES (less 1 KiB of batch overhead)');
+    throw ConfigError.of('OUTBOX_MAX_BATCH_BYTES', 'OUTBOX_MAX_BATCH_BYTES must stay below KAFKA_TOPIC_MAX_MESSAGE_BYTES (less 1 KiB of batch overhead)');
   }
   return parsed;
+}
+
+/**
+ * Every variable the runtime and the app read, parsed and validated at once. All problems of the runtime's
+ * own schemas are reported together; the app's loadConfig runs after them (its errors name its variables).
+ */
+function loadServiceConfig(definition: ServiceDefinition, env: NodeJS.ProcessEnv) {
+  const issues: ConfigIssue[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  };
+  const base = attempt(() => parseEnv(nodeEnvSchema.extend(httpEnvSchema(definition.name).shape), env));
+  const tuning = attempt(() => parseEnv(consumerTuningSchema, env));
+  const outboxTuning = attempt(() => parseOutboxEnv(env));
+  const timeouts = attempt(() => parseEnv(serverTimeoutsSchema, env));
+  const bodyLimits = attempt(
+    () => parseEnv(z.object(Object.fromEntries(Object.entries(definition.bodyLimits ?? {}).map(([name, size]) => [name, z.string().regex(BODY_SIZE).default(size)]))), env) as Record<string, string>,
+  );
+  const db = definition.database ? attempt(() => parseEnv(databaseEnvSchema(definition.database!.defaultSchema), env)) : undefined;
+  const kafka = definition.messaging ? attempt(() => parseEnv(kafkaEnvSchema, env)) : undefined;
+  const app = attempt(() => definition.loadConfig?.(env));
+  const retention = attempt(() => parseRetentionEnv(env));
+  const schema = db?.DB_SCHEMA;
+  const retentionRules = schema
+    ? attempt(() => [...(definition.messaging ? [processedEventsRetention(schema, retention?.PROCESSED_EVENTS_RETENTION_MS ?? 0)] : []), ...(definition.retention?.(env, schema) ?? [])])
+    : [];
+  if (issues.length || !base || !tuning || !outboxTuning || !timeouts || !bodyLimits || !retention || !retentionRules) throw new ConfigError(issues);
+  return { base, tuning, outboxTuning, timeouts, bodyLimits, db, kafka, app, retention, retentionRules };
+}
+
+/** Kafka (or another dependency the boot waits for) did not answer within its wait. */
+export class DependencyUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DependencyUnreachableError';
+  }
 }
 
 /** Default size limit of a body; routes that take more say so with @BodyLimit. */
@@ -101,11 +158,10 @@ const DEFAULT_BODY_LIMIT = '16kb';
  * health, readiness and metrics. Used by every app's main.ts and by tests that run an app in-process.
  */
 export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
-  const base = parseEnv(nodeEnvSchema.extend(httpEnvSchema(definition.name).shape), env);
-  const tuning = parseEnv(consumerTuningSchema, env);
-  const outboxTuning = parseOutboxEnv(env);
-  const timeouts = parseEnv(serverTimeoutsSchema, env);
-  const bodyLimits = parseEnv(z.object(Object.fromEntries(Object.entries(definition.bodyLimits ?? {}).map(([name, size]) => [name, z.string().regex(BODY_SIZE).default(size)]))), env) as Record<string, string>;
+  // Every variable is parsed here, before the first connection: a typo must not wait for migrations or for
+  // KAFKA_CONNECT_TIMEOUT_MS to surface (issue 7).
+  const config = loadServiceConfig(definition, env);
+  const { base, tuning, outboxTuning, timeouts, bodyLimits } = config;
   const logger = createLogger(definition.name, base.LOG_LEVEL);
   const metrics = new Metrics(definition.name);
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -115,15 +171,17 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     { provide: Metrics, useValue: metrics },
     { provide: SERVICE_ENV, useValue: env },
     { provide: SERVICE_NAME, useValue: definition.name },
+    { provide: APP_CONFIG, useValue: config.app },
     { provide: READINESS_CHECKS, useValue: readiness },
   ];
 
   try {
     let dataSource: DataSource | null = null;
+    let pruner: RetentionPruner | null = null;
     let schema = '';
     let databaseUrl = '';
-    if (definition.database) {
-      const db = parseEnv(databaseEnvSchema(definition.database.defaultSchema), env);
+    if (definition.database && config.db) {
+      const db = config.db;
       schema = db.DB_SCHEMA;
       databaseUrl = db.DATABASE_URL;
       await ensureDatabase(db.DATABASE_URL);
@@ -143,16 +201,28 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       logger.info({ database: redactUrl(db.DATABASE_URL), schema }, 'database ready');
       providers.push({ provide: DataSource, useValue: dataSource });
       readiness.push({ name: 'postgres', check: async () => void (await ds.query('SELECT 1')) });
+      if (config.retentionRules.length) {
+        const pruned = metrics.counter('labsync_retention_pruned_rows_total', 'Expired bookkeeping rows deleted by the retention pruner', ['table']);
+        pruner = new RetentionPruner({
+          dataSource,
+          schema,
+          rules: config.retentionRules,
+          intervalMs: config.retention.RETENTION_INTERVAL_MS,
+          batchSize: config.retention.RETENTION_BATCH_SIZE,
+          onPruned: (table, rows) => pruned.inc({ table }, rows),
+          log: logger.child({ component: 'retention' }),
+        });
+      }
     }
 
     let transport: KafkaEventTransport | null = null;
     let relay: OutboxRelay | null = null;
     if (definition.messaging) {
-      if (!dataSource) throw new Error(`${definition.name}: messaging needs a database (outbox and processed events)`);
-      const kafkaEnv = parseEnv(kafkaEnvSchema, env);
+      if (!dataSource || !config.kafka) throw new Error(`${definition.name}: messaging needs a database (outbox and processed events)`);
+      const kafkaEnv = config.kafka;
       const naming = new TopicNaming(kafkaEnv.KAFKA_TOPIC_PREFIX);
       const kafka = createKafka({ brokers: kafkaEnv.KAFKA_BROKERS, clientId: definition.name, topicPrefix: kafkaEnv.KAFKA_TOPIC_PREFIX }, logger);
-      await retryUntil(() => ensureTopics(kafka, naming, undefined, undefined, outboxTuning.KAFKA_TOPIC_MAX_MESSAGE_BYTES), tuning.KAFKA_CONNECT_TIMEOUT_MS, `Kafka at KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS.join(',')}`, logger);
+      await retryUntil(() => ensureTopics(kafka, naming, undefined, kafkaEnv.KAFKA_REPLICATION_FACTOR, outboxTuning.KAFKA_TOPIC_MAX_MESSAGE_BYTES), tuning.KAFKA_CONNECT_TIMEOUT_MS, `Kafka at KAFKA_BROKERS=${kafkaEnv.KAFKA_BROKERS.join(',')}`, logger);
       const producer = createIdempotentProducer(kafka);
       await producer.connect();
       cleanup.unshift(() => producer.disconnect());
@@ -237,6 +307,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     await app.init();
     if (transport) await app.startAllMicroservices();
     relay?.start();
+    pruner?.start();
     applyServerTimeouts(app.getHttpServer(), timeouts);
     await app.listen(base.PORT, base.HOST);
     const address = app.getHttpServer().address() as { port: number };
@@ -255,6 +326,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
         // Stop taking HTTP and Kafka work first, then flush the outbox, then let go of Kafka and Postgres.
         closing ??= (async () => {
           await app.close();
+          await pruner?.stop();
           await relay?.stop();
           for (const step of cleanup) await step().catch((error) => logger.warn({ err: error }, 'shutdown step failed'));
           logger.info(`${definition.name} stopped`);
@@ -276,7 +348,7 @@ async function retryUntil<T>(fn: () => Promise<T>, timeoutMs: number, what: stri
       return await fn();
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error(`${what} is not reachable after ${Math.round(timeoutMs / 1000)} s (${(error as Error).message})`);
+        throw new DependencyUnreachableError(`${what} is not reachable after ${Math.round(timeoutMs / 1000)} s (${(error as Error).message})`);
       }
       if (attempt === 1) logger.warn({ err: error }, `waiting for ${what}`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * attempt)));

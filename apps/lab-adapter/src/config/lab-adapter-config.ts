@@ -1,4 +1,4 @@
-import { intFromEnv, labWebhookSecretFromEnv, parseEnv } from '@labsync/configuration';
+import { ConfigError, intFromEnv, labWebhookSecretFromEnv, parseEnv } from '@labsync/configuration';
 import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 import { z } from 'zod';
 
@@ -48,7 +48,7 @@ export function labAdapterConfigFromEnv(env: NodeJS.ProcessEnv): LabAdapterConfi
   const leaseMs = parsed.LAB_DISPATCH_LEASE_MS ?? parsed.LAB_REQUEST_TIMEOUT_MS + 30000;
   if (leaseMs <= parsed.LAB_REQUEST_TIMEOUT_MS) {
     // A lease shorter than a lab call would let another worker POST the same order while the first waits.
-    throw new Error(`LAB_DISPATCH_LEASE_MS (${leaseMs}) must be longer than LAB_REQUEST_TIMEOUT_MS (${parsed.LAB_REQUEST_TIMEOUT_MS})`);
+    throw ConfigError.of('LAB_DISPATCH_LEASE_MS', `LAB_DISPATCH_LEASE_MS (${leaseMs}) must be longer than LAB_REQUEST_TIMEOUT_MS (${parsed.LAB_REQUEST_TIMEOUT_MS})`);
   }
   return {
     labBaseUrl: parsed.LAB_BASE_URL.replace(/\/+$/, ''),

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { quoteIdent } from '@labsync/persistence';
+import { notifyChannel, quoteIdent } from '@labsync/persistence';
 
 /** Fully qualified, quoted names of the lab-adapter's tables in its schema. */
 export interface LabAdapterTables {
@@ -16,9 +15,10 @@ export function labAdapterTables(schema: string): LabAdapterTables {
 }
 
 /**
- * The NOTIFY channel that wakes dispatchers when new dispatches commit. Hashed so that a long schema name
- * never exceeds Postgres' 63-byte channel limit (pg_notify would fail, and with it the consumer's commit).
+ * The NOTIFY channel that wakes dispatchers when new dispatches commit (see notifyChannel). Until
+ * LabDispatchChannel1734000100000 it was always `labsync_dispatch_<sha256 prefix>`; that migration moves
+ * existing trigger functions to this name.
  */
 export function dispatchChannel(schema: string): string {
-  return `labsync_dispatch_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+  return notifyChannel(schema, 'dispatch');
 }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { intFromEnv, parseEnv, partnersFromEnv, type Partner } from '@labsync/configuration';
+import { ConfigError, intFromEnv, parseEnv, partnersFromEnv, type Partner } from '@labsync/configuration';
 import { z } from 'zod';
 import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 
@@ -71,7 +71,7 @@ export const PORTAL_ADAPTER_CONFIG = Symbol('PORTAL_ADAPTER_CONFIG');
 export function loadPortalAdapterConfig(env: NodeJS.ProcessEnv): PortalAdapterConfig {
   const parsed = parseEnv(envSchema, env);
   if (parsed.CALLBACK_RETRY_MAX_MS < parsed.CALLBACK_RETRY_BASE_MS) {
-    throw new Error('invalid configuration: CALLBACK_RETRY_MAX_MS must not be smaller than CALLBACK_RETRY_BASE_MS');
+    throw ConfigError.of('CALLBACK_RETRY_MAX_MS', 'CALLBACK_RETRY_MAX_MS must not be smaller than CALLBACK_RETRY_BASE_MS');
   }
   return {
     partners: partnersFromEnv(env),

@@ -13,7 +13,8 @@ export async function ensureTopics(
   kafka: Kafka,
   naming: TopicNaming,
   topics: readonly TopicName[] = Object.keys(TOPICS) as TopicName[],
-  replicationFactor = Number(process.env['KAFKA_REPLICATION_FACTOR'] ?? 1),
+  /** KAFKA_REPLICATION_FACTOR, parsed by the app's configuration. */
+  replicationFactor = 1,
   maxMessageBytes = DEFAULT_TOPIC_MAX_MESSAGE_BYTES,
 ): Promise<string[]> {
   const admin = kafka.admin();

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { quoteIdent, schemaOf } from '@labsync/persistence';
+import { notifyChannel, quoteIdent, schemaOf } from '@labsync/persistence';
 
 /**
  * The tables every labsync app needs for reliable messaging, in the app's own schema:
@@ -52,7 +52,10 @@ export class MessagingTables1732100000000 implements MigrationInterface {
   }
 }
 
-/** The LISTEN/NOTIFY channel of an app schema's outbox. */
+/**
+ * The LISTEN/NOTIFY channel of an app schema's outbox. It used to be `<schema>_outbox` unchecked, which a
+ * schema longer than 56 characters pushed past Postgres' 63-byte limit, failing every outbox insert.
+ */
 export function outboxChannel(schema: string): string {
-  return `${schema}_outbox`;
+  return notifyChannel(schema, 'outbox');
 }

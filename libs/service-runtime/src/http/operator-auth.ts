@@ -1,4 +1,5 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { ConfigError } from '@labsync/configuration';
 import type { Request, Response } from 'express';
 import { keyDigest, parseBearer, sameKey } from './bearer';
 import { ProblemException } from './problem';
@@ -19,12 +20,12 @@ export function operatorApiKeyFromEnv(env: NodeJS.ProcessEnv = process.env): str
   const key = env['OPERATOR_API_KEY'];
   const production = env['NODE_ENV'] === 'production';
   if (!key) {
-    if (production) throw new Error('OPERATOR_API_KEY must be set when NODE_ENV=production (the Bearer key of the operator API)');
+    if (production) throw ConfigError.of('OPERATOR_API_KEY', 'OPERATOR_API_KEY must be set when NODE_ENV=production (the Bearer key of the operator API)');
     return DEV_OPERATOR_API_KEY;
   }
-  if (key.length < MIN_LENGTH) throw new Error(`OPERATOR_API_KEY must be at least ${MIN_LENGTH} characters`);
-  if (/\s/.test(key)) throw new Error('OPERATOR_API_KEY must not contain whitespace');
-  if (production && key === DEV_OPERATOR_API_KEY) throw new Error('OPERATOR_API_KEY must not be the development key when NODE_ENV=production');
+  if (key.length < MIN_LENGTH) throw ConfigError.of('OPERATOR_API_KEY', `OPERATOR_API_KEY must be at least ${MIN_LENGTH} characters`);
+  if (/\s/.test(key)) throw ConfigError.of('OPERATOR_API_KEY', 'OPERATOR_API_KEY must not contain whitespace');
+  if (production && key === DEV_OPERATOR_API_KEY) throw ConfigError.of('OPERATOR_API_KEY', 'OPERATOR_API_KEY must not be the development key when NODE_ENV=production');
   return key;
 }
 

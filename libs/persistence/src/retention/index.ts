@@ -1,0 +1,2 @@
+export * from './retention-rule';
+export * from './retention-pruner';
