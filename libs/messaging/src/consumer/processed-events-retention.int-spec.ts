@@ -9,6 +9,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from '../outbox/messaging-tables.migration';
+import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
 import { DeadLetterPublisher } from './dead-letter-publisher';
 import { EventConsumer } from './event-consumer';
 import { DEFAULT_PROCESSED_EVENTS_RETENTION_MS, processedEventsRetention } from './processed-events-retention';
@@ -63,7 +64,7 @@ describe('processed_events retention (real Postgres, real Kafka)', () => {
   const processedIds = async () => (await sql<{ event_id: string }>(`SELECT event_id FROM "${schema}".processed_events ORDER BY event_id`)).map((r) => r.event_id);
 
   beforeAll(async () => {
-    dataSource = createAppDataSource({ url: TEST_DATABASE_URL, schema, entities: [], migrations: [MessagingTables1732100000000, ProcessedEventsRetention1734200000000, EffectsTable1734100000001] });
+    dataSource = createAppDataSource({ url: TEST_DATABASE_URL, schema, entities: [], migrations: [MessagingTables1732100000000, ConsumerAttempts1734100000000, ProcessedEventsRetention1734200000000, EffectsTable1734100000001] });
     await initializeAndMigrate(dataSource);
     // Keyed as the consumer keys them: by its physical group name.
     const insert = (id: string, ageMs: number) =>
