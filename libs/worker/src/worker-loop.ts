@@ -144,7 +144,8 @@ export class WorkerLoop {
   private sleep(ms: number, wakeable: boolean): Promise<void> {
     if (!this.running || (wakeable && this.wakeRequested)) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => done(), ms);
+      // Unref'd: a waiting worker alone does not keep the process up; stop() is the way to end it cleanly.
+      const timer = setTimeout(() => done(), ms).unref();
       const done = () => {
         clearTimeout(timer);
         this.endWait = null;
