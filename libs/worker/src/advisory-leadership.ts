@@ -14,6 +14,11 @@ export interface AdvisoryLeadershipOptions {
   log: LeadershipLog;
   /** Runs on the leader connection right after the lock was taken (e.g. LISTEN, notification handler). */
   onLead?: (client: Client) => Promise<void>;
+  /**
+   * Default true: acquire() makes a round trip to check a held connection. False for a worker whose every run
+   * queries the leader connection anyway (a dead one throws there, and the loop then releases it).
+   */
+  checkHeldConnection?: boolean;
   /** Told when this process becomes (true) or stops being (false) the leader: gauges, logs. */
   onChange?: (leading: boolean) => void;
 }
@@ -39,6 +44,7 @@ export class AdvisoryLeadership {
    */
   async acquire(): Promise<Client | null> {
     if (this.client && !this.broken) {
+      if (this.options.checkHeldConnection === false) return this.client;
       try {
         await this.client.query('SELECT 1');
         return this.client;
