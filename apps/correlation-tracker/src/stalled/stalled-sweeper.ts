@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Logger } from '@labsync/observability';
+import { Metrics, type Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
+import { WorkerLoop } from '@labsync/worker';
 import { MarkStalledCorrelations } from './mark-stalled-correlations';
 import { STALL_SETTINGS, watchedReasons, type StallSettings } from './stall-settings';
 import { StallMetrics } from './stall-metrics';
@@ -16,8 +17,7 @@ const MAX_BATCHES_PER_SWEEP = 50;
 @Injectable()
 export class StalledSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<number> | null = null;
+  private readonly loop: WorkerLoop;
   private stopped = false;
 
   constructor(
@@ -25,20 +25,34 @@ export class StalledSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly metrics: StallMetrics,
     @Inject(STALL_SETTINGS) private readonly settings: StallSettings,
     @Inject(LOGGER) logger: Logger,
+    registry: Metrics,
   ) {
     this.log = logger.child({ component: 'stalled' });
+    const intervalMs = settings.sweepIntervalMs;
+    this.loop = new WorkerLoop({
+      name: 'stalled-sweeper',
+      run: async () => {
+        await this.sweepOnce();
+      },
+      firstRunAfterMs: intervalMs,
+      idleRecheckMs: intervalMs,
+      // A failed sweep waits for the next interval, like a successful one.
+      backoff: { baseMs: intervalMs, maxMs: intervalMs, jitter: 'none' },
+      onFailure: (error) => this.log.warn({ err: error }, 'stall sweep failed; retried next interval'),
+      log: this.log,
+      metrics: registry,
+    });
   }
 
   onApplicationBootstrap(): void {
     const reasons = watchedReasons(this.settings);
     this.log.info({ overdueAfterMs: this.settings.overdueAfterMs, sweepIntervalMs: this.settings.sweepIntervalMs }, reasons.length ? 'stall sweeper started' : 'stall detection is off');
-    if (reasons.length > 0) this.schedule();
+    if (reasons.length > 0) this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.current?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** One sweep over every watched reason, batch after batch until nothing overdue is left; returns how many were marked. */
@@ -58,18 +72,5 @@ export class StalledSweeper implements OnApplicationBootstrap, OnModuleDestroy {
       this.metrics.sweeps.inc({ outcome: 'error' });
       throw error;
     }
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.current = this.sweepOnce();
-      this.current
-        .catch((error: unknown) => this.log.warn({ err: error }, 'stall sweep failed; retried next interval'))
-        .finally(() => {
-          this.current = null;
-          if (!this.stopped) this.schedule();
-        });
-    }, this.settings.sweepIntervalMs);
-    this.timer.unref();
   }
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { TestRequestSchema } from '@labsync/contracts';
-import { runWithLogContext, type Logger } from '@labsync/observability';
+import { Metrics, runWithLogContext, type Logger } from '@labsync/observability';
 import { NotificationListener, isConnectionError, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
+import { InFlightTasks, WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
 import { dispatchChannel } from '../database/lab-adapter-tables';
-import { WakeSignal } from '../database/wake-signal';
 import { LAB_API, type LabApi, type LabCallResult } from '../lab-orders/lab-api';
 import { toLabOrder } from '../lab-orders/lab-order.mapper';
 import { InboxSweeper } from '../lab-webhooks/inbox-sweeper.worker';
@@ -25,10 +25,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 @Injectable()
 export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly wakeSignal = new WakeSignal();
+  private readonly loop: WorkerLoop;
+  private readonly inFlight: InFlightTasks;
   private readonly listener: NotificationListener;
   private readonly log: Logger;
 
@@ -40,66 +38,61 @@ export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: LabAdapterMetrics,
     dataSource: DataSource,
     @Inject(LOGGER) logger: Logger,
+    registry: Metrics,
   ) {
     this.log = logger.child({ component: 'lab-dispatcher' });
     const databaseUrl = (dataSource.options as { url?: string }).url ?? '';
     this.listener = new NotificationListener(databaseUrl, dispatchChannel(schemaOf(dataSource)), () => this.wake(), this.log);
+    // A finished call frees a slot: look again.
+    this.inFlight = new InFlightTasks((size) => {
+      this.metrics.dispatchesInFlight.set(size);
+      this.wake();
+    });
+    this.loop = new WorkerLoop({
+      name: 'lab-dispatcher',
+      run: () => this.claimAndStart(),
+      idleRecheckMs: config.dispatchPollMs,
+      backoff: { baseMs: 250, maxMs: 5000, jitter: 'equal' },
+      onFailure: (error, attempt, retryInMs) => this.log.warn({ err: error, attempt }, `cannot claim dispatches, retrying in ${retryInMs} ms`),
+      log: this.log,
+      metrics: registry,
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
     this.listener.start();
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Stop claiming, let the calls in flight finish and record their answers, then let go of Postgres. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    await this.loop.stop();
+    await this.inFlight.allSettled();
     await this.listener.stop();
   }
 
   wake(): void {
-    this.wakeSignal.wake();
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    let outage = 0;
-    while (this.running) {
-      const free = this.config.dispatchConcurrency - this.inFlight.size;
-      let claimed: ClaimedDispatch[] = [];
-      if (free > 0) {
-        try {
-          claimed = await this.store.claimDue(free, this.config.dispatchLeaseMs);
-          outage = 0;
-        } catch (error) {
-          outage += 1;
-          const delay = dispatchRetryDelayMs(outage, { baseDelayMs: 250, maxDelayMs: 5000 });
-          this.log.warn({ err: error, attempt: outage }, `cannot claim dispatches, retrying in ${delay} ms`);
-          await this.wakeSignal.sleep(delay);
-          continue;
-        }
-        for (const dispatch of claimed) this.start(dispatch);
-      }
-      // A full batch means more may be due: look again as soon as a slot frees up.
-      if (free <= 0 || claimed.length < free) await this.wakeSignal.sleep(this.config.dispatchPollMs);
-    }
+  /** Claims as many due dispatches as there are free slots and starts them. */
+  private async claimAndStart(): Promise<'more' | undefined> {
+    const free = this.config.dispatchConcurrency - this.inFlight.size;
+    if (free <= 0) return undefined; // a finishing call wakes the loop
+    const claimed = await this.store.claimDue(free, this.config.dispatchLeaseMs);
+    for (const dispatch of claimed) this.start(dispatch);
+    // A full batch means more may be due: look again as soon as a slot frees up.
+    return claimed.length < free ? undefined : 'more';
   }
 
   private start(dispatch: ClaimedDispatch): void {
-    if (!this.running) {
+    if (!this.loop.isRunning) {
       void this.store.release(dispatch).catch(() => undefined);
       return;
     }
-    const task = runWithLogContext({ correlationId: dispatch.correlationId }, () => this.dispatch(dispatch))
-      .catch((error: unknown) => this.log.error({ err: error, correlationId: dispatch.correlationId }, 'dispatch failed unexpectedly; it is retried when its lease ends'))
-      .finally(() => {
-        this.inFlight.delete(task);
-        this.metrics.dispatchesInFlight.set(this.inFlight.size);
-        this.wake();
-      });
+    const task = runWithLogContext({ correlationId: dispatch.correlationId }, () => this.dispatch(dispatch)).catch((error: unknown) =>
+      this.log.error({ err: error, correlationId: dispatch.correlationId }, 'dispatch failed unexpectedly; it is retried when its lease ends'),
+    );
     this.inFlight.add(task);
     this.metrics.dispatchesInFlight.set(this.inFlight.size);
   }

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Logger } from '@labsync/observability';
+import { Metrics, type Logger } from '@labsync/observability';
 import { schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
-import { Client } from 'pg';
+import { AdvisoryLeadership, WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
-import { WakeSignal } from '../database/wake-signal';
 import { ReceiveLabEvent } from '../lab-webhooks/receive-lab-event.use-case';
 import { LAB_CHANGES_FEED, type LabChangesFeed } from './lab-changes-feed';
 import { readChangesAnswer, type ChangesAnswer } from './lab-changes-page';
@@ -25,13 +24,9 @@ const STANDBY_RETRY_MS = 2000;
  */
 @Injectable()
 export class LabPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly wakeSignal = new WakeSignal();
-  private leaderClient: Client | null = null;
+  private readonly loop: WorkerLoop;
+  private failures = 0;
   private heldPolls = 0;
-  private readonly databaseUrl: string;
-  private readonly lockKey: string;
   private readonly log: Logger;
 
   constructor(
@@ -42,46 +37,57 @@ export class LabPoller implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly metrics: LabPollMetrics,
     dataSource: DataSource,
     @Inject(LOGGER) logger: Logger,
+    registry: Metrics,
   ) {
-    this.databaseUrl = (dataSource.options as { url?: string }).url ?? '';
-    this.lockKey = `labsync-lab-poll:${schemaOf(dataSource)}`;
     this.log = logger.child({ component: 'lab-poller' });
+    const lock = new AdvisoryLeadership({
+      databaseUrl: (dataSource.options as { url?: string }).url ?? '',
+      lockKey: `labsync-lab-poll:${schemaOf(dataSource)}`,
+      applicationName: 'lab-poller',
+      log: this.log,
+      onChange: (leading) => {
+        this.metrics.leader.set(leading ? 1 : 0);
+        if (leading) this.log.info('this replica now polls the lab change feed');
+      },
+    });
+    this.loop = new WorkerLoop({
+      name: 'lab-poller',
+      run: () => this.pollAndSchedule(),
+      idleRecheckMs: config.intervalMs,
+      // Only reaching Postgres for the lock fails here (pollOnce never throws): retried at the standby pace.
+      backoff: { baseMs: STANDBY_RETRY_MS, maxMs: STANDBY_RETRY_MS, jitter: 'none' },
+      onFailure: (error) => this.log.warn({ err: error }, 'cannot reach Postgres for the lab poller lock; retrying'),
+      leadership: { lock, standbyMs: STANDBY_RETRY_MS },
+      log: this.log,
+      metrics: registry,
+    });
   }
 
   onApplicationBootstrap(): void {
     if (this.config.mode !== 'polling') return;
     this.log.info({ intervalMs: this.config.intervalMs, pageSize: this.config.pageSize }, 'lab events mode: polling the lab change feed');
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
+  /** Stops polling after the poll in progress and lets go of the lock. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wakeSignal.wake();
-    await this.loop;
-    await this.resign();
+    await this.loop.stop();
   }
 
   /** Poll now rather than at the end of the current wait. */
   wake(): void {
-    this.wakeSignal.wake();
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      if (!(await this.lead())) {
-        await this.wakeSignal.sleep(STANDBY_RETRY_MS);
-        continue;
-      }
-      const result = await this.pollOnce(failures);
-      if (result.kind === 'failed') failures = result.consecutiveFailures;
-      else {
-        if (failures > 0) this.log.info({ failures }, 'lab change feed read again after failures');
-        failures = 0;
-      }
-      if (this.running) await this.wakeSignal.sleep(nextPollDelayMs(result, this.config));
+  /** A poll while holding the lock; its own backoff (nextPollDelayMs) paces a failing lab. */
+  private async pollAndSchedule(): Promise<{ waitMs: number }> {
+    const result = await this.pollOnce(this.failures);
+    if (result.kind === 'failed') this.failures = result.consecutiveFailures;
+    else {
+      if (this.failures > 0) this.log.info({ failures: this.failures }, 'lab change feed read again after failures');
+      this.failures = 0;
     }
+    return { waitMs: nextPollDelayMs(result, this.config) };
   }
 
   /** One read of the feed, and storing what it returned. Never throws. */
@@ -134,44 +140,5 @@ export class LabPoller implements OnApplicationBootstrap, BeforeApplicationShutd
     done(held ? 'held' : 'ok');
     if (received > 0) this.log.debug({ since, nextCursor, received, stored: changes.length }, 'lab change feed read');
     return held ? { kind: 'page', received, held: true } : { kind: 'page', received, held: false };
-  }
-
-  /** True while this replica holds the poller lock (checked on its own connection before every poll). */
-  private async lead(): Promise<boolean> {
-    if (this.leaderClient) {
-      try {
-        await this.leaderClient.query('SELECT 1');
-        return true;
-      } catch (error) {
-        this.log.warn({ err: error }, 'lost the lab poller lock connection; standing by');
-        await this.resign();
-      }
-    }
-    const client = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 5000, application_name: 'lab-poller' });
-    client.on('error', (error) => this.log.warn({ err: error }, 'lab poller lock connection error'));
-    try {
-      await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [this.lockKey]);
-      if (!rows[0]?.locked) {
-        await client.end().catch(() => undefined);
-        return false;
-      }
-    } catch (error) {
-      this.log.warn({ err: error }, 'cannot reach Postgres for the lab poller lock; retrying');
-      await client.end().catch(() => undefined);
-      return false;
-    }
-    this.leaderClient = client;
-    this.metrics.leader.set(1);
-    this.log.info('this replica now polls the lab change feed');
-    return true;
-  }
-
-  private async resign(): Promise<void> {
-    const client = this.leaderClient;
-    this.leaderClient = null;
-    this.metrics.leader.set(0);
-    // Closing the session releases the advisory lock.
-    if (client) await client.end().catch(() => undefined);
   }
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { runWithLogContext, type Logger } from '@labsync/observability';
+import { Metrics, runWithLogContext, type Logger } from '@labsync/observability';
 import { schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
+import { WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
 import { queryRows } from '../database/sql-rows';
-import { WakeSignal } from '../database/wake-signal';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { LabEventTranslator } from './lab-event-translator';
 
@@ -20,9 +20,7 @@ const BATCH = 200;
  */
 @Injectable()
 export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly wakeSignal = new WakeSignal();
+  private readonly loop: WorkerLoop;
   private readonly tables: LabAdapterTables;
   private readonly log: Logger;
 
@@ -32,24 +30,34 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly metrics: LabAdapterMetrics,
     @Inject(LAB_ADAPTER_CONFIG) private readonly config: LabAdapterConfig,
     @Inject(LOGGER) logger: Logger,
+    registry: Metrics,
   ) {
     this.tables = labAdapterTables(schemaOf(dataSource));
     this.log = logger.child({ component: 'inbox-sweeper' });
+    this.loop = new WorkerLoop({
+      name: 'inbox-sweeper',
+      run: () => this.sweepAndExpire(),
+      idleRecheckMs: config.inboxSweepMs,
+      // A failed sweep is retried at the usual pace.
+      backoff: { baseMs: config.inboxSweepMs, maxMs: config.inboxSweepMs, jitter: 'none' },
+      onFailure: (error, failures) => {
+        if (failures === 1 || failures % 30 === 0) this.log.warn({ err: error, failures }, 'inbox sweep failed; retrying');
+      },
+      log: this.log,
+      metrics: registry,
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wakeSignal.wake();
-    await this.loop;
+    await this.loop.stop();
   }
 
   wake(): void {
-    this.wakeSignal.wake();
+    this.loop.wake();
   }
 
   /** One pass over (up to BATCH) lab orders that have pending events and a mapping. */
@@ -63,7 +71,7 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     );
     let published = 0;
     for (const { lab_order_id: labOrderId } of orders) {
-      if (!this.running) break;
+      if (!this.loop.isRunning) break;
       const result = await this.dataSource.transaction((manager) => this.translator.publishPending(manager, labOrderId));
       if (result.mapped && result.published > 0) {
         published += result.published;
@@ -100,19 +108,9 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     return expired.length;
   }
 
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      try {
-        const { orders, published } = await this.sweep();
-        await this.expire();
-        failures = 0;
-        if (orders === BATCH && published > 0) continue; // more may be waiting
-      } catch (error) {
-        failures += 1;
-        if (failures === 1 || failures % 30 === 0) this.log.warn({ err: error, failures }, 'inbox sweep failed; retrying');
-      }
-      await this.wakeSignal.sleep(this.config.inboxSweepMs);
-    }
+  private async sweepAndExpire(): Promise<'more' | undefined> {
+    const { orders, published } = await this.sweep();
+    await this.expire();
+    return orders === BATCH && published > 0 ? 'more' : undefined;
   }
 }

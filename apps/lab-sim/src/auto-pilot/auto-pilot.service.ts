@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Metrics, type Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
+import { WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { catalogTest } from '../catalog/catalog';
 import { simulatedAnalytes } from '../catalog/simulated-results';
@@ -19,8 +20,7 @@ const PARALLEL = 4;
  */
 @Injectable()
 export class AutoPilotService implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
-  private tick: Promise<void> | null = null;
+  private readonly loop: WorkerLoop;
   private stopped = false;
   private readonly steps;
 
@@ -34,28 +34,28 @@ export class AutoPilotService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(Metrics) metrics: Metrics,
   ) {
     this.steps = metrics.counter('lab_sim_auto_pilot_steps_total', 'steps the auto-pilot took on orders', ['step']);
+    const intervalMs = Math.max(20, Math.min(250, Math.floor(config.autoStepMs / 4)));
+    this.loop = new WorkerLoop({
+      name: 'lab-sim-auto-pilot',
+      run: () => this.runDueSteps(),
+      firstRunAfterMs: intervalMs,
+      idleRecheckMs: intervalMs,
+      backoff: { baseMs: intervalMs, maxMs: intervalMs, jitter: 'none' },
+      onFailure: (error) => this.logger.warn({ err: error }, 'auto-pilot pass failed; will retry'),
+      log: logger,
+      metrics,
+    });
   }
 
   onApplicationBootstrap(): void {
     if (!this.config.auto) return;
     this.logger.info({ stepMs: this.config.autoStepMs }, 'auto-pilot on: new orders are worked automatically');
-    this.schedule();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.tick;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    const interval = Math.max(20, Math.min(250, Math.floor(this.config.autoStepMs / 4)));
-    this.timer = setTimeout(() => {
-      this.tick = this.runDueSteps()
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'auto-pilot pass failed; will retry'))
-        .finally(() => this.schedule());
-    }, interval);
+    await this.loop.stop();
   }
 
   /** Takes one step on every order that is due. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Metrics, type Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
+import { WorkerLoop } from '@labsync/worker';
 import { LAB_SIM_CONFIG, type LabSimConfig } from '../config/lab-sim-config';
 import { FaultsService } from '../faults/faults.service';
 import { backoffMs, planDelivery, type DeliveryPlan } from './delivery-plan';
@@ -20,10 +21,7 @@ const SHUTDOWN_GRACE_MS = 2000;
 export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly stopping = new AbortController();
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeRequested = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: WorkerLoop;
   private readonly attempts;
   private readonly inFlightGauge;
 
@@ -37,6 +35,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   ) {
     this.attempts = metrics.counter('lab_sim_webhook_attempts_total', 'webhook POSTs to the lab-adapter, by outcome', ['type', 'outcome']);
     this.inFlightGauge = metrics.gauge('lab_sim_webhook_orders_in_flight', 'lab orders with a webhook delivery in flight');
+    this.loop = new WorkerLoop({
+      name: 'lab-sim-webhooks',
+      // Sleep until the next delivery is due (at most IDLE_POLL_MS), or until woken.
+      run: async () => ({ waitMs: Math.max(5, Math.min(IDLE_POLL_MS, await this.dispatchDue())) }),
+      idleRecheckMs: IDLE_POLL_MS,
+      backoff: { baseMs: IDLE_POLL_MS, maxMs: IDLE_POLL_MS, jitter: 'none' },
+      onFailure: (error) => this.logger.warn({ err: error }, 'webhook dispatcher could not read the outbox; retrying'),
+      log: this.logger,
+      metrics,
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -45,14 +53,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       this.logger.info('webhooks are off (LAB_SIM_WEBHOOKS=0): changes are only served by GET /api/orders/changes');
       return;
     }
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
     // Let deliveries under way finish briefly, then abort them; what was not delivered stays in the outbox.
     const grace = setTimeout(() => this.stopping.abort(), SHUTDOWN_GRACE_MS);
     await Promise.allSettled([...this.inFlight.values()]);
@@ -61,21 +66,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
 
   /** Something was written to the outbox, or a delivery finished: look again now. */
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.wakeRequested = false;
-      let sleepMs = IDLE_POLL_MS;
-      try {
-        sleepMs = Math.min(sleepMs, await this.dispatchDue());
-      } catch (error) {
-        this.logger.warn({ err: error }, 'webhook dispatcher could not read the outbox; retrying');
-      }
-      if (!this.wakeRequested && this.running) await this.sleep(Math.max(5, sleepMs));
-    }
+    this.loop.wake();
   }
 
   /** Starts every delivery that is due and fits; returns how long until the next one is due. */
@@ -130,17 +121,5 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       await this.outbox.markDelivered(event.eventId, outcome.status);
       this.logger.debug({ eventId: event.eventId, labOrderId: event.labOrderId, type: event.body.type }, 'webhook delivered');
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      this.wakeUp = finish;
-    });
   }
 }

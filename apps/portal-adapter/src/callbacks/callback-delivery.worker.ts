@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { Metrics, runWithLogContext, type Logger } from '@labsync/observability';
 import { NotificationListener, isConnectionError } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
+import { InFlightTasks, WorkerLoop } from '@labsync/worker';
 import { Gauge } from 'prom-client';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
 import { callbackChannel } from '../database/channels';
@@ -23,11 +24,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 @Injectable()
 export class CallbackDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
-  private wakeRequested = false;
-  private wakeUp: (() => void) | null = null;
+  private readonly loop: WorkerLoop;
+  // A finished delivery frees a slot, and the next seq of its correlation may now go.
+  private readonly inFlight = new InFlightTasks(() => this.wake());
   private listener: NotificationListener | null = null;
   private readonly log: Logger;
 
@@ -41,6 +40,15 @@ export class CallbackDeliveryWorker implements OnApplicationBootstrap, OnApplica
     registry: Metrics,
   ) {
     this.log = logger.child({ component: 'callback-delivery' });
+    this.loop = new WorkerLoop({
+      name: 'callback-delivery',
+      run: () => this.claimAndDeliver(),
+      idleRecheckMs: config.callbackPollMs,
+      backoff: { baseMs: 400, maxMs: 5000, jitter: 'equal' },
+      onFailure: (error, attempt, retryInMs) => this.log.warn({ err: error, attempt }, `cannot claim callback deliveries, retrying in ${retryInMs} ms`),
+      log: this.log,
+      metrics: registry,
+    });
     const pending = () => this.queue.pendingCount();
     const dead = () => this.queue.deadCount();
     const log = this.log;
@@ -75,61 +83,35 @@ export class CallbackDeliveryWorker implements OnApplicationBootstrap, OnApplica
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
     this.listener = new NotificationListener(this.queue.databaseUrl, callbackChannel(this.queue.schema), () => this.wake(), this.log);
     this.listener.start();
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
     // A delivery in flight finishes (bounded by CALLBACK_TIMEOUT_MS) so its outcome is recorded.
-    await Promise.allSettled([...this.inFlight]);
+    await this.inFlight.allSettled();
     await this.listener?.stop();
   }
 
   /** Look at the queue now (NOTIFY, a finished delivery). */
   wake(): void {
-    this.wakeRequested = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    let outage = 0;
-    while (this.running) {
-      try {
-        const free = this.config.callbackConcurrency - this.inFlight.size;
-        if (free <= 0) {
-          // Every slot is busy: wait for one to finish. (Waiting on `idle` here spun forever on an
-          // already-resolved promise once a wake-up was pending, starving the event loop of the very I/O
-          // that would free a slot.)
-          await Promise.race(this.inFlight);
-          continue;
-        }
-        this.wakeRequested = false;
-        const claimed = await this.queue.claim(free, this.config.callbackLeaseMs);
-        for (const delivery of claimed) this.track(this.deliver(delivery));
-        outage = 0;
-        // A full batch: more may be due right now.
-        if (claimed.length === free) continue;
-        await this.idle(this.config.callbackPollMs);
-      } catch (error) {
-        outage += 1;
-        const delay = Math.min(5000, 200 * 2 ** Math.min(outage, 5));
-        this.log.warn({ err: error, attempt: outage }, `cannot claim callback deliveries, retrying in ${delay} ms`);
-        await this.idle(delay);
-      }
+  /** Claims as many deliveries as there are free slots and starts them. */
+  private async claimAndDeliver(): Promise<'more' | undefined> {
+    const free = this.config.callbackConcurrency - this.inFlight.size;
+    if (free <= 0) {
+      // Every slot is busy: wait for one to finish (not for a wake-up, which may already be pending).
+      await this.inFlight.oneSettled();
+      return 'more';
     }
-  }
-
-  private track(task: Promise<void>): void {
-    this.inFlight.add(task);
-    void task.finally(() => {
-      this.inFlight.delete(task);
-      this.wake();
-    });
+    const claimed = await this.queue.claim(free, this.config.callbackLeaseMs);
+    for (const delivery of claimed) this.inFlight.add(this.deliver(delivery));
+    // A full batch: more may be due right now.
+    return claimed.length === free ? 'more' : undefined;
   }
 
   private deliver(delivery: ClaimedDelivery): Promise<void> {
@@ -198,22 +180,9 @@ export class CallbackDeliveryWorker implements OnApplicationBootstrap, OnApplica
       try {
         return await write();
       } catch (error) {
-        if (!isConnectionError(error) || attempt >= 8 || !this.running) throw error;
+        if (!isConnectionError(error) || attempt >= 8 || !this.loop.isRunning) throw error;
         await sleep(Math.min(5000, 100 * 2 ** attempt));
       }
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    if (this.wakeRequested || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
-    });
   }
 }

@@ -1,12 +1,12 @@
+import { delayBeforeRetryMs } from '@labsync/worker';
+
 /**
  * Delay before the next callback attempt: exponential in the number of failed attempts, capped, with full
  * jitter (uniform between 0 and the cap of this attempt), so replicas retrying one portal spread out.
  * `failedAttempts` starts at 1.
  */
 export function callbackRetryDelayMs(failedAttempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const exponent = Math.min(Math.max(0, failedAttempts - 1), 30);
-  const ceiling = Math.min(maxMs, baseMs * 2 ** exponent);
-  return Math.floor(random() * ceiling);
+  return delayBeforeRetryMs(failedAttempts, { baseMs, maxMs, jitter: 'full' }, random);
 }
 
 /** What follows a failed callback attempt: another try after a delay, or the dead-letter state. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import type { Logger } from '@labsync/observability';
+import { Metrics, type Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
+import { WorkerLoop } from '@labsync/worker';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
 import { DetectUnconfirmedRequests } from './detect-unconfirmed-requests.use-case';
 
@@ -8,39 +9,37 @@ import { DetectUnconfirmedRequests } from './detect-unconfirmed-requests.use-cas
 @Injectable()
 export class UnconfirmedRequestsWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<unknown> | null = null;
-  private stopped = false;
+  private readonly loop: WorkerLoop;
 
   constructor(
     private readonly detect: DetectUnconfirmedRequests,
     @Inject(PORTAL_ADAPTER_CONFIG) private readonly config: PortalAdapterConfig,
     @Inject(LOGGER) logger: Logger,
+    metrics: Metrics,
   ) {
     this.log = logger.child({ component: 'unconfirmed-requests' });
+    const intervalMs = config.unconfirmedCheckIntervalMs;
+    this.loop = new WorkerLoop({
+      name: 'unconfirmed-requests',
+      run: async () => {
+        await this.detect.execute();
+      },
+      firstRunAfterMs: intervalMs,
+      idleRecheckMs: intervalMs,
+      // A failed check waits for the next interval, like a successful one.
+      backoff: { baseMs: intervalMs, maxMs: intervalMs, jitter: 'none' },
+      onFailure: (error) => this.log.warn({ err: error }, 'unconfirmed-request check failed; retried next interval'),
+      log: this.log,
+      metrics,
+    });
   }
 
   onApplicationBootstrap(): void {
     this.log.info({ unconfirmedAfterMs: this.config.unconfirmedAfterMs, checkIntervalMs: this.config.unconfirmedCheckIntervalMs }, 'unconfirmed-request detector started');
-    this.schedule();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.current?.catch(() => undefined);
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.current = this.detect.execute();
-      this.current
-        .catch((error: unknown) => this.log.warn({ err: error }, 'unconfirmed-request check failed; retried next interval'))
-        .finally(() => {
-          this.current = null;
-          if (!this.stopped) this.schedule();
-        });
-    }, this.config.unconfirmedCheckIntervalMs);
-    this.timer.unref();
+    await this.loop.stop();
   }
 }

@@ -1,8 +1,11 @@
-/** Exponential backoff with full jitter, capped. `attempt` starts at 1. */
+import { delayBeforeRetryMs } from '@labsync/worker';
+
+/**
+ * Exponential backoff with equal jitter (half fixed, half random: never zero, and replicas retrying together
+ * spread out), capped. `attempt` starts at 1.
+ */
 export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  // Half fixed, half random: never zero, and replicas retrying together spread out.
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
+  return delayBeforeRetryMs(attempt, { baseMs, maxMs, jitter: 'equal' }, random);
 }
 
 export interface RetryPolicy {

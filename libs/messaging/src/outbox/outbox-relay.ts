@@ -1,6 +1,7 @@
 import type { Logger, Metrics } from '@labsync/observability';
 import { Partitioners, type Admin, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
-import { Client, type Notification } from 'pg';
+import { AdvisoryLeadership, WorkerLoop } from '@labsync/worker';
+import type { Client } from 'pg';
 import { TopicNaming, createIdempotentProducer } from '../kafka/kafka-client';
 import { outboxChannel } from './messaging-tables.migration';
 import { planChunks, type Chunk, type PlannedRecord } from './outbox-chunks';
@@ -58,16 +59,12 @@ interface Prepared extends PlannedRecord {
  * and a NEW producer (new producer id, sequences from 0) after any failure, before anything is retried.
  */
 export class OutboxRelay {
-  private client: Client | null = null;
+  private readonly loop: WorkerLoop;
   private producer: Producer | null = null;
   private admin: Admin | null = null;
   private readonly partitions = new Map<string, PartitionMetadata[]>();
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly store: OutboxStore;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pendingWake = false;
   private failingSince: number | null = null;
   private lastFailure = '';
   private readonly batchSize: number;
@@ -105,6 +102,43 @@ export class OutboxRelay {
     this.oldest = m.gauge('labsync_outbox_oldest_pending_seconds', 'Age of the oldest event waiting in the outbox (seen by the active relay)');
     this.lag = m.histogram('labsync_outbox_lag_seconds', 'Time from outbox insert to Kafka acknowledgement', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
     this.healthy.set(1);
+    const lock = new AdvisoryLeadership({
+      databaseUrl: options.databaseUrl,
+      lockKey: `labsync-outbox:${options.schema}`,
+      applicationName: `outbox-relay:${options.schema}`,
+      log: this.log,
+      // Every round queries the leader connection; a dead one throws there.
+      checkHeldConnection: false,
+      onLead: async (client) => {
+        client.on('notification', () => this.wake());
+        await client.query(`LISTEN "${outboxChannel(options.schema)}"`);
+      },
+      onChange: (leading) => {
+        this.leader.set(leading ? 1 : 0);
+        if (leading) this.log.info('outbox relay is the active publisher for this schema');
+      },
+    });
+    this.loop = new WorkerLoop({
+      name: 'outbox-relay',
+      run: async ({ leaderClient }) => {
+        const { processed, failed } = await this.publishRound(leaderClient!);
+        if (failed) return 'failed';
+        return processed === 0 ? undefined : 'more';
+      },
+      idleRecheckMs: this.idleRecheckMs,
+      backoff: { baseMs: 200, maxMs: 5000, jitter: 'equal' },
+      // New commits must not turn a failing relay into a hot loop.
+      wakeDuringBackoff: false,
+      leadership: { lock, standbyMs: 2000 },
+      onFailure: (error, _failures, retryInMs) => {
+        // A failed publish was noted by afterFailure; a thrown error is the database (or reaching it).
+        if (error === undefined) return;
+        this.noteFailure('database', failureReason(error));
+        this.log.warn({ err: error }, `outbox relay paused, retrying in ${retryInMs} ms`);
+      },
+      log: this.log,
+      metrics: options.metrics,
+    });
   }
 
   /** Null while publishing works; an error naming the last failure once it has kept failing too long. */
@@ -115,66 +149,23 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-    this.loop = null;
-  }
-
-  /** Ask the relay to look at the outbox now (NOTIFY does this too; calling it is harmless). */
-  wake(): void {
-    this.pendingWake = true;
-    this.wakeUp?.();
-  }
-
-  private async run(): Promise<void> {
-    let backoffMs = 200;
-    while (this.running) {
-      try {
-        const client = await this.connect();
-        if (!(await this.tryLead(client))) {
-          await this.disconnect();
-          await this.idle(2000);
-          continue;
-        }
-        this.leader.set(1);
-        this.log.info('outbox relay is the active publisher for this schema');
-        backoffMs = 200;
-        while (this.running) {
-          const { processed, failed } = await this.publishRound(client);
-          if (failed) {
-            await this.idle(backoffMs, false);
-            backoffMs = Math.min(backoffMs * 2, 5000);
-            continue;
-          }
-          backoffMs = 200;
-          if (processed === 0) await this.idle(this.idleRecheckMs);
-        }
-      } catch (error) {
-        this.noteFailure('database', failureReason(error));
-        this.leader.set(0);
-        this.log.warn({ err: error }, `outbox relay paused, retrying in ${backoffMs} ms`);
-        await this.disconnect();
-        await this.idle(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, 5000);
-      }
-    }
-    this.leader.set(0);
-    await this.disconnect();
+    await this.loop.stop();
     await this.dropProducer();
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = null;
   }
 
+  /** Ask the relay to look at the outbox now (NOTIFY does this too; calling it is harmless). */
+  wake(): void {
+    this.loop.wake();
+  }
+
   /** One pass over the head of the outbox. Database errors throw; publish failures are handled here. */
   private async publishRound(client: Client): Promise<{ processed: number; failed: boolean }> {
-    this.pendingWake = false;
     const rows = await this.store.head(client, this.batchSize);
     if (rows.length === 0) {
       this.oldest.set(0);
@@ -320,47 +311,5 @@ export class OutboxRelay {
     const producer = this.producer;
     this.producer = null;
     if (producer) await producer.disconnect().catch(() => undefined);
-  }
-
-  private async connect(): Promise<Client> {
-    if (this.client) return this.client;
-    const client = new Client({ connectionString: this.options.databaseUrl, connectionTimeoutMillis: 5000, application_name: `outbox-relay:${this.options.schema}` });
-    client.on('error', (error) => this.log.warn({ err: error }, 'outbox relay connection error'));
-    client.on('notification', (_n: Notification) => this.wake());
-    await client.connect();
-    this.client = client;
-    return client;
-  }
-
-  private async tryLead(client: Client): Promise<boolean> {
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      `labsync-outbox:${this.options.schema}`,
-    ]);
-    if (!rows[0]?.locked) return false;
-    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
-    return true;
-  }
-
-  private async disconnect(): Promise<void> {
-    const client = this.client;
-    this.client = null;
-    if (client) await client.end().catch(() => undefined);
-  }
-
-  /** `wakeable: false` for a backoff: new commits must not turn a failing relay into a hot loop. */
-  private idle(ms: number, wakeable = true): Promise<void> {
-    if ((wakeable && this.pendingWake) || !this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
-        if (!wakeable && this.running) return;
-        this.wakeUp = null;
-        done();
-      };
-    });
   }
 }

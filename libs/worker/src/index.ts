@@ -1,0 +1,4 @@
+export * from './backoff';
+export * from './advisory-leadership';
+export * from './in-flight-tasks';
+export * from './worker-loop';
