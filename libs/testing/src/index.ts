@@ -5,3 +5,4 @@ export * from './http';
 export * from './processes';
 export * from './topic-reader';
 export * from './private-kafka-broker';
+export * from './free-port';
