@@ -6,3 +6,4 @@ export * from './processes';
 export * from './topic-reader';
 export * from './private-kafka-broker';
 export * from './free-port';
+export * from './run-cli';

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import {
   CorrelationStatusChanged,
   HEADERS,
@@ -18,11 +16,10 @@ import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { verifySignature } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from '../portal-adapter.service';
 
-const ROOT = join(__dirname, '../../../..');
 const OPERATOR_KEY = 'operator-key-for-dead-letter-tests';
 const MAX_ATTEMPTS = 3;
 const ACME = { id: 'acme', apiKey: 'acme-dl-api-key', callbackSecret: 'acme-dl-callback-secret' };
@@ -135,29 +132,6 @@ const LIFECYCLE: Step[] = [
 ];
 /** RECEIVED (seq 1) is never sent to the portal. */
 const NOTIFIED_SEQS = [2, 3, 4, 5, 6, 7, 8];
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run labsync -- ...` the way an operator does (node tools/cli/labsync.mjs), with its own environment. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'tools/cli/labsync.mjs'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', LABSYNC_SKIP_BUILD: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a failing partner portal)', () => {
   const schema = uniqueSchema('portal_dead_letters');
