@@ -7,3 +7,4 @@ export * from './topic-reader';
 export * from './private-kafka-broker';
 export * from './free-port';
 export * from './run-cli';
+export * from './fake-portal';
