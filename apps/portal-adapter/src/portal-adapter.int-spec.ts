@@ -25,6 +25,7 @@ import {
   uniqueSchema,
   uniqueTopicPrefix,
   waitFor,
+  deleteTestTopics,
 } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from './portal-adapter.service';
@@ -172,11 +173,7 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
     await Promise.allSettled([submitted?.stop(), deliveries?.stop()]);
     await service?.close();
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await portal.stop();
     await dropSchemas([schema]);
   });

@@ -8,3 +8,4 @@ export * from './private-kafka-broker';
 export * from './free-port';
 export * from './run-cli';
 export * from './fake-portal';
+export * from './topic-cleanup';

@@ -13,7 +13,7 @@ import {
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from '../portal-adapter.service';
 
@@ -169,11 +169,7 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
     await Promise.allSettled([deadLettered?.stop(), succeeded?.stop()]);
     await service?.close();
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await portal.stop();
     await dropSchemas([schema]);
   });

@@ -1,7 +1,7 @@
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
@@ -121,11 +121,7 @@ describe('replay of consumer dead letters (real Kafka, real Postgres)', () => {
   afterAll(async () => {
     await Promise.allSettled(consumers.map((c) => c.stop()));
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await dataSource?.destroy();
     await dropSchemas([schema]);
   });
