@@ -1,17 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORTS } from '@labsync/configuration';
+import { REGISTERED_APPS } from '@labsync/testing';
 
 const ROOT = join(__dirname, '..');
-interface RegisteredApp {
-  name: string;
-  port: number;
-  e2ePortIndex: number;
-  dependsOn: string[];
-  links: Record<string, { app: string; path: string }>;
-  env: Record<string, string>;
-}
-const registry = (JSON.parse(readFileSync(join(ROOT, 'tools/apps.json'), 'utf8')) as { apps: RegisteredApp[] }).apps;
+const registry = REGISTERED_APPS;
 const projects = readdirSync(join(ROOT, 'apps')).map((dir) => ({ dir, project: JSON.parse(readFileSync(join(ROOT, 'apps', dir, 'project.json'), 'utf8')) as { name: string; tags: string[] } }));
 
 /** tools/apps.json is the one list of apps: the stack, the e2e harness and the lint scopes read it. */

@@ -9,3 +9,4 @@ export * from './free-port';
 export * from './run-cli';
 export * from './fake-portal';
 export * from './topic-cleanup';
+export * from './registered-apps';
