@@ -10,3 +10,4 @@ export * from './run-cli';
 export * from './fake-portal';
 export * from './topic-cleanup';
 export * from './registered-apps';
+export * from './fake-lab';
