@@ -1,8 +1,12 @@
 // Lint for the whole workspace. The module-boundary rule is what keeps the architecture honest:
 // apps import only libs (never another app), libs never import apps, and production code never
 // imports the test harness.
+import { readFileSync } from 'node:fs';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+
+// One scope per app, from the app registry (tools/apps.json): an app depends on shared libs and the harness only.
+const APPS = JSON.parse(readFileSync(new URL('./tools/apps.json', import.meta.url), 'utf8')).apps;
 
 export default [
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.nx/**', 'coverage/**', 'tmp/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
@@ -23,11 +27,7 @@ export default [
             // Specs of shared libs may use the test harness; production code may not (next block).
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:portal-adapter', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:lab-adapter', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:correlation-tracker', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:portal-sim', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
-            { sourceTag: 'scope:lab-sim', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
+            ...APPS.map((app) => ({ sourceTag: `scope:${app.name}`, onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] })),
           ],
         },
       ],

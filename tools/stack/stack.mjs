@@ -6,20 +6,16 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from '../build/build.mjs';
+import { APPS, appEnv } from '../apps.mjs';
 import { startKafka, stopKafka } from '../kafka/kafka.mjs';
 import { ensurePostgres } from '../test/infrastructure.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/labsync';
 
-/** Start order matters only for readability of the logs: every app retries its dependencies. */
-export const APPS = [
-  { name: 'portal-sim', port: 4000 },
-  { name: 'lab-sim', port: 4001 },
-  { name: 'correlation-tracker', port: 3002 },
-  { name: 'lab-adapter', port: 3001 },
-  { name: 'portal-adapter', port: 3000 },
-];
+// The apps come from tools/apps.json, in its order. Start order matters only for readability of the logs:
+// every app retries its dependencies.
+export { APPS };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,10 +49,8 @@ export async function startStack({ labSimAuto = true, logLevel = 'info', say = c
     // The local stack is for this machine only (a container sets HOST=0.0.0.0).
     HOST: process.env.HOST || '127.0.0.1',
   };
-  const perApp = {
-    'lab-sim': { LAB_WEBHOOK_URL: `${url('lab-adapter')}/v1/lab/events`, LAB_SIM_AUTO: labSimAuto ? '1' : '0' },
-    'lab-adapter': { LAB_BASE_URL: url('lab-sim') },
-  };
+  const perApp = Object.fromEntries(APPS.map((app) => [app.name, appEnv(app, url)]));
+  perApp['lab-sim'].LAB_SIM_AUTO = labSimAuto ? '1' : '0';
   const children = [];
   const stop = async () => {
     await Promise.all(
@@ -78,7 +72,7 @@ export async function startStack({ labSimAuto = true, logLevel = 'info', say = c
       const log = createWriteStream(logFile, { flags: 'a' });
       const child = spawn(process.execPath, [join(root, 'dist/apps', app.name, 'main.js')], {
         cwd: root,
-        env: { ...common, ...(perApp[app.name] ?? {}), PORT: String(ports[app.name]) },
+        env: { ...common, ...perApp[app.name], PORT: String(ports[app.name]) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child.stdout.pipe(log);

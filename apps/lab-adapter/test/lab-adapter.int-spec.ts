@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Topic, createEnvelope, type LabOrderEventPayload, type RequestSubmittedPayload } from '@labsync/contracts';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakeLab, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import { labAdapterService } from '../src/lab-adapter.service';
-import { FakeLab } from './fake-lab';
 import { KafkaEvents } from './kafka-events';
 
 const SECRET = 'int-test-lab-webhook-secret';

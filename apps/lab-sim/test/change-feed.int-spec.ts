@@ -1,7 +1,6 @@
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, dropSchemas, httpJson, uniqueSchema } from '@labsync/testing';
+import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, uniqueSchema } from '@labsync/testing';
 import { labSimService } from '../src/lab-sim.service';
-import { freePort } from './free-port';
 
 interface Change {
   cursor: string;

@@ -1,7 +1,6 @@
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, dropSchemas, httpJson, sql, uniqueSchema, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema, waitFor } from '@labsync/testing';
 import { labSimService } from '../src/lab-sim.service';
-import { freePort } from './free-port';
 import { WebhookReceiver } from './webhook-receiver';
 
 const SECRET = 'lab-sim-int-spec-webhook-secret';

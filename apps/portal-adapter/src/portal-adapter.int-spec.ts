@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CorrelationStatusChanged,
   HEADERS,
@@ -16,17 +14,18 @@ import {
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { verifySignature } from '@labsync/signatures';
 import {
   TEST_DATABASE_URL,
   TEST_KAFKA_BROKERS,
   dropSchemas,
+  FakePortal,
   httpJson,
   sql,
   TopicReader,
   uniqueSchema,
   uniqueTopicPrefix,
   waitFor,
+  deleteTestTopics,
 } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from './portal-adapter.service';
@@ -44,68 +43,6 @@ const requestBody = (portalRequestId: string) => ({
   samples: [{ sampleId: 'S-1', matrix: 'water', description: 'Well #3', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH', 'lead'] }],
   notes: 'optional',
 });
-
-/** One callback as the fake portal saw it. */
-interface Arrival {
-  partner: string;
-  eventId: string;
-  headerEventId: string | undefined;
-  correlationId: string;
-  body: Record<string, unknown>;
-  signatureValid: boolean;
-  answered: number;
-}
-
-/** A partner portal on node:http: checks signatures, records every arrival, answers 503 when told to. */
-class FakePortal {
-  readonly arrivals: Arrival[] = [];
-  /** eventId -> how many more times to answer 503. */
-  readonly failures = new Map<string, number>();
-  /** How long the portal takes to answer (a slow portal keeps every delivery slot busy). */
-  answerDelayMs = 0;
-  private server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  acknowledged(correlationId: string): Arrival[] {
-    return this.arrivals.filter((a) => a.correlationId === correlationId && a.answered === 200);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    const partner = (req.url ?? '').replace(/^\//, '');
-    const body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-    const eventId = String(body['eventId']);
-    const signatureValid =
-      req.headers['content-type'] === 'application/json' && verifySignature(req.headers['x-labsync-signature'], SECRETS[partner] ?? '', raw).valid;
-    const failuresLeft = this.failures.get(eventId) ?? 0;
-    const answered = !signatureValid ? 401 : failuresLeft > 0 ? 503 : 200;
-    if (failuresLeft > 0) this.failures.set(eventId, failuresLeft - 1);
-    if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
-    this.arrivals.push({
-      partner,
-      eventId,
-      headerEventId: req.headers['x-labsync-event-id'] as string | undefined,
-      correlationId: String(body['correlationId']),
-      body,
-      signatureValid,
-      answered,
-    });
-    res.writeHead(answered, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: answered === 200 }));
-  }
-}
 
 /** Cumulative snapshots, as the correlation-tracker publishes them: version k holds the first k steps. */
 type Step = { status: CorrelationStatus; source: TimelineEntry['source']; labOrderId?: string } | { result: Omit<RecordedResult, 'seq' | 'reportedAt'> };
@@ -156,7 +93,7 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
   const schema = uniqueSchema('portal_adapter');
   const prefix = uniqueTopicPrefix('portal-adapter');
   const naming = new TopicNaming(prefix);
-  const portal = new FakePortal();
+  const portal = new FakePortal(SECRETS);
   const logger = createLogger('portal-adapter-int', 'warn');
   let service: RunningService;
   let kafka: Kafka;
@@ -236,11 +173,7 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
     await Promise.allSettled([submitted?.stop(), deliveries?.stop()]);
     await service?.close();
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await portal.stop();
     await dropSchemas([schema]);
   });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
-import { TEST_DATABASE_URL, dropSchemas, httpJson, sql, uniqueSchema } from '@labsync/testing';
+import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema } from '@labsync/testing';
 import { portalSimService } from '../src/portal-sim.service';
-import { freePort } from './free-port';
 
 const PARTNERS = [
   { id: 'acme', apiKey: 'int-acme-key-0001', callbackUrl: 'http://127.0.0.1:1/callbacks/acme', callbackSecret: 'int-acme-callback-secret' },

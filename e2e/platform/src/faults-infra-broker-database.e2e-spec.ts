@@ -1,6 +1,6 @@
-import { waitFor } from '@labsync/testing';
+import { PrivateKafkaBroker, waitFor } from '@labsync/testing';
 import { FlowDriver, LAB_WORK_SEQUENCE, type AcknowledgedRequest } from './flow-checks';
-import { PrivateKafkaBroker, SUBMIT_CONCURRENCY, allLive, connectionsOf, cutDatabaseConnections, faultTimer, report, secondsSince, trackerDuplicates } from './faults-infra-support';
+import { SUBMIT_CONCURRENCY, allLive, connectionsOf, cutDatabaseConnections, faultTimer, report, secondsSince, trackerDuplicates } from './faults-infra-support';
 import { PlatformStack } from './platform-stack';
 
 /**
@@ -12,7 +12,7 @@ import { PlatformStack } from './platform-stack';
 const OUTAGE_MS = 15_000;
 
 describe('infrastructure faults: the Kafka broker stopped for 15 s, the database connections cut, mid-flow', () => {
-  const broker = new PrivateKafkaBroker();
+  const broker = new PrivateKafkaBroker('fault');
   let stack: PlatformStack;
   let flow: FlowDriver;
 

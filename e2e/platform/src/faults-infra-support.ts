@@ -1,80 +1,14 @@
 import { figureLogger, metricSum } from './fault-measures';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { TEST_DATABASE_URL, httpJson, sql } from '@labsync/testing';
 import { Client } from 'pg';
 import type { AppProcess } from '@labsync/testing';
 import type { AcknowledgedRequest, LabOrder } from './flow-checks';
 
 /**
- * What the infrastructure fault specs need beyond the PlatformStack and FlowDriver: a private Kafka broker
- * they may stop (never the shared one), cutting a stack's database connections, checks that nothing was
- * applied twice inside the tracker, and one log line per measured figure.
+ * What the infrastructure fault specs need beyond the PlatformStack, FlowDriver and the harness's
+ * PrivateKafkaBroker (the broker they may stop, never the shared one): cutting a stack's database
+ * connections, checks that nothing was applied twice inside the tracker, and one log line per figure.
  */
-
-const KAFKA_CLI = resolve(__dirname, '../../../tools/kafka/kafka.mjs');
-
-/** Ports nothing listens on right now (the OS picks them; a tiny race with other processes is accepted). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((done, fail) => {
-      const server = createServer();
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => done(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
-  return ports;
-}
-
-/**
- * A single-node broker of the suite's own (tools/kafka/kafka.mjs with --run-dir), on free ports, with its
- * data in a temporary directory that survives stop/start (so a restart finds its topics and offsets).
- * Driven through the CLI: Jest's CommonJS runtime cannot load the .mjs module itself.
- */
-export class PrivateKafkaBroker {
-  readonly runDir = mkdtempSync(join(tmpdir(), 'labsync-fault-kafka-'));
-  private ports: [number, number] | null = null;
-
-  get brokers(): string {
-    if (!this.ports) throw new Error('the private broker has no ports yet: start() it first');
-    return `127.0.0.1:${this.ports[0]}`;
-  }
-
-  get port(): number {
-    if (!this.ports) throw new Error('the private broker has no ports yet: start() it first');
-    return this.ports[0];
-  }
-
-  async start(): Promise<void> {
-    this.ports ??= (await freePorts(2)) as [number, number];
-    await this.cli('start', '--port', String(this.ports[0]), '--controller-port', String(this.ports[1]));
-  }
-
-  /** SIGTERM (a clean broker shutdown); `kill` for SIGKILL. The data stays for the next start(). */
-  async stop(kill = false): Promise<void> {
-    await this.cli('stop', ...(kill ? ['--kill'] : []));
-  }
-
-  /** Stops it for good and deletes its data. */
-  async destroy(): Promise<void> {
-    await this.cli('stop', '--kill').catch(() => undefined);
-    rmSync(this.runDir, { recursive: true, force: true });
-  }
-
-  private cli(command: string, ...args: string[]): Promise<string> {
-    return new Promise((done, fail) => {
-      execFile(process.execPath, [KAFKA_CLI, command, '--run-dir', this.runDir, ...args], { timeout: 150_000 }, (error, stdout, stderr) => {
-        if (error) fail(new Error(`kafka.mjs ${command} --run-dir ${this.runDir} failed: ${error.message}\n${stdout}${stderr}`));
-        else done(stdout);
-      });
-    });
-  }
-}
 
 /** The application_name each process's connections carry (PlatformStack's databaseUrlFor). */
 export function applicationNameOf(app: AppProcess): string {

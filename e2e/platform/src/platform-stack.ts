@@ -1,4 +1,4 @@
-import { AppProcess, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, portBlock, uniqueSchema, uniqueTopicPrefix } from '@labsync/testing';
+import { AppProcess, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, portBlock, registeredApp, registeredEnv, uniqueSchema, uniqueTopicPrefix } from '@labsync/testing';
 
 export const PARTNER_KEYS = { acme: 'e2e-acme-key-0001', globex: 'e2e-globex-key-0001' } as const;
 export const LAB_SECRET = 'e2e-lab-webhook-secret-0001';
@@ -56,7 +56,10 @@ export class PlatformStack {
     options: PlatformStackOptions = {},
   ) {
     const port = portBlock(portOffset);
-    const ports = { portalAdapter: port(0), labAdapter: port(1), tracker: port(2), portalSim: port(3), labSim: port(4) };
+    // Ports and the links between apps come from the app registry (tools/apps.json).
+    const portOf = (name: string) => port(registeredApp(name).e2ePortIndex);
+    const urlOf = (name: string) => `http://127.0.0.1:${portOf(name)}`;
+    const ports = { portalAdapter: portOf('portal-adapter'), labAdapter: portOf('lab-adapter'), tracker: portOf('correlation-tracker'), portalSim: portOf('portal-sim'), labSim: portOf('lab-sim') };
     const partners = JSON.stringify(
       (Object.keys(PARTNER_KEYS) as (keyof typeof PARTNER_KEYS)[]).map((id) => ({
         id,
@@ -83,17 +86,17 @@ export class PlatformStack {
         app: name,
         port: replica?.port ?? ports[key],
         label,
-        env: { ...common, DATABASE_URL: databaseUrlFor(label), DB_SCHEMA: this.schemas[key], ...env, ...(extraEnv[key] ?? {}) },
+        env: { ...common, DATABASE_URL: databaseUrlFor(label), DB_SCHEMA: this.schemas[key], ...registeredEnv(name, urlOf), ...env, ...(extraEnv[key] ?? {}) },
       });
     };
     this.portalSim = app('portal-sim', 'portalSim', {});
-    this.labSim = app('lab-sim', 'labSim', { LAB_WEBHOOK_URL: `http://127.0.0.1:${ports.labAdapter}/v1/lab/events`, LAB_SIM_AUTO: '0' });
+    this.labSim = app('lab-sim', 'labSim', { LAB_SIM_AUTO: '0' });
     this.tracker = app('correlation-tracker', 'tracker', {});
-    this.labAdapter = app('lab-adapter', 'labAdapter', { LAB_BASE_URL: `http://127.0.0.1:${ports.labSim}` });
+    this.labAdapter = app('lab-adapter', 'labAdapter', {});
     this.portalAdapter = app('portal-adapter', 'portalAdapter', {});
     const replicaPorts: Record<ReplicatedApp, number> = { labAdapter: 10, tracker: 13 };
     const replicaOf: Record<ReplicatedApp, () => AppProcess> = {
-      labAdapter: () => app('lab-adapter', 'labAdapter', { LAB_BASE_URL: `http://127.0.0.1:${ports.labSim}` }, { port: port(replicaPorts.labAdapter + this.extraReplicas.labAdapter.length), n: this.extraReplicas.labAdapter.length + 2 }),
+      labAdapter: () => app('lab-adapter', 'labAdapter', {}, { port: port(replicaPorts.labAdapter + this.extraReplicas.labAdapter.length), n: this.extraReplicas.labAdapter.length + 2 }),
       tracker: () => app('correlation-tracker', 'tracker', {}, { port: port(replicaPorts.tracker + this.extraReplicas.tracker.length), n: this.extraReplicas.tracker.length + 2 }),
     };
     for (const key of Object.keys(replicaOf) as ReplicatedApp[]) {

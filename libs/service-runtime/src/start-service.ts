@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Global, Module, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type INestApplication, type InjectionToken, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import {
@@ -152,12 +152,20 @@ export class DependencyUnreachableError extends Error {
 /** Default size limit of a body; routes that take more say so with @BodyLimit. */
 const DEFAULT_BODY_LIMIT = '16kb';
 
+export interface StartServiceOptions {
+  /**
+   * Tests only: values that replace the providers of the same token, the app root module's (e.g. a lab
+   * client) or the runtime's. Replaced like @nestjs/testing's overrideProvider, without a second bootstrap.
+   */
+  overrides?: { provide: InjectionToken; useValue: unknown }[];
+}
+
 /**
  * Starts one labsync app: validated configuration, JSON logs, Postgres (database created if missing, the
  * app's schema migrated), Kafka (topics ensured, outbox relay, consumer), HTTP with problem+json errors,
  * health, readiness and metrics. Used by every app's main.ts and by tests that run an app in-process.
  */
-export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
+export async function startService(definition: ServiceDefinition, env: NodeJS.ProcessEnv = process.env, options: StartServiceOptions = {}): Promise<RunningService> {
   // Every variable is parsed here, before the first connection: a typo must not wait for migrations or for
   // KAFKA_CONNECT_TIMEOUT_MS to surface (issue 7).
   const config = loadServiceConfig(definition, env);
@@ -290,13 +298,18 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       providers.push({ provide: 'KAFKA_CLIENT', useValue: kafka as Kafka }, { provide: 'KAFKA_ADMIN', useValue: admin as Admin }, { provide: 'KAFKA_PRODUCER', useValue: producer as Producer });
     }
 
+    const overrides = options.overrides ?? [];
+    const runtimeProviders = providers.map((p) => overrides.find((o) => o.provide === (p as { provide: unknown }).provide) ?? p);
+
     @Global()
-    @Module({ providers, exports: providers.map((p) => (p as { provide: unknown }).provide as string) })
+    @Module({ providers: runtimeProviders, exports: runtimeProviders.map((p) => (p as { provide: unknown }).provide as string) })
     class LabsyncRuntimeModule {}
 
+    // A dynamic module's providers are registered after the static ones, so one of the same token wins.
+    const appModule: Type<unknown> | DynamicModule = overrides.length > 0 ? { module: definition.rootModule, providers: overrides } : definition.rootModule;
     const root: DynamicModule = {
       module: class LabsyncServiceRoot {},
-      imports: [LabsyncRuntimeModule, TerminusModule.forRoot({ logger: false }), definition.rootModule],
+      imports: [LabsyncRuntimeModule, TerminusModule.forRoot({ logger: false }), appModule],
       controllers: [HealthController],
     };
     const app = await NestFactory.create(root, { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false });

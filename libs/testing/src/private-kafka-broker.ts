@@ -1,37 +1,32 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePorts } from './free-port';
 
 const KAFKA_CLI = resolve(__dirname, '../../../tools/kafka/kafka.mjs');
-
-/** Ports nothing listens on right now (the OS picks them). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((done, fail) => {
-      const server = createServer();
-      server.once('error', fail);
-      server.listen(0, '127.0.0.1', () => done(server));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
-  return ports;
-}
 
 /**
  * A single-node broker of a suite's own (tools/kafka/kafka.mjs --run-dir), for tests that stop and restart
  * a broker: never the shared one. Data lives in a temporary directory that survives stop/start.
- * (The same shape as e2e/platform's PrivateKafkaBroker, for lib-level integration specs.)
+ * Driven through the CLI: Jest's CommonJS runtime cannot load the .mjs module itself.
  */
 export class PrivateKafkaBroker {
-  readonly runDir = mkdtempSync(join(tmpdir(), 'labsync-private-kafka-'));
+  readonly runDir: string;
   private ports: [number, number] | null = null;
 
+  /** `label` names the temporary directory (labsync-<label>-kafka-*), so a leftover one says whose it was. */
+  constructor(label = 'private') {
+    this.runDir = mkdtempSync(join(tmpdir(), `labsync-${label}-kafka-`));
+  }
+
   get brokers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get port(): number {
     if (!this.ports) throw new Error('the private broker has no ports yet: start() it first');
-    return `127.0.0.1:${this.ports[0]}`;
+    return this.ports[0];
   }
 
   async start(): Promise<void> {
@@ -44,6 +39,7 @@ export class PrivateKafkaBroker {
     await this.cli('stop', ...(kill ? ['--kill'] : []));
   }
 
+  /** Stops it for good and deletes its data. */
   async destroy(): Promise<void> {
     await this.cli('stop', '--kill').catch(() => undefined);
     rmSync(this.runDir, { recursive: true, force: true });

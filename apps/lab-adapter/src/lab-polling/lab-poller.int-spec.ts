@@ -18,7 +18,9 @@ describe('lab poller (two replicas in polling mode, real Postgres and Kafka, a f
   const schema = uniqueSchema('lab_poll');
   const prefix = uniqueTopicPrefix('lab-poll');
   const feed = new FakeChangeFeed();
-  let replicas: RunningService[] = [];
+  const replicas: RunningService[] = [];
+  /** Which feed address each replica polls (so each poll is attributed to one replica). */
+  const callerOf = new Map<RunningService, string>();
   let env: Record<string, string | undefined>;
 
   const inbox = async () => (await sql<{ event_id: string }>(`SELECT event_id FROM "${schema}".lab_inbox ORDER BY arrival`)).map((r) => r.event_id);
@@ -30,7 +32,7 @@ describe('lab poller (two replicas in polling mode, real Postgres and Kafka, a f
   const leaders = async () => Promise.all(replicas.map(leaderGauge));
 
   beforeAll(async () => {
-    await feed.start();
+    await feed.start('replica-a', 'replica-b');
     env = {
       ...process.env,
       DATABASE_URL: TEST_DATABASE_URL,
@@ -50,8 +52,11 @@ describe('lab poller (two replicas in polling mode, real Postgres and Kafka, a f
       LAB_POLL_MAX_BACKOFF_MS: '800',
     };
     // One after the other, so the first one's migrations are in place for the second.
-    replicas = [await startService(labAdapterService, env)];
-    replicas.push(await startService(labAdapterService, env));
+    for (const caller of ['replica-a', 'replica-b']) {
+      const replica = await startService(labAdapterService, { ...env, LAB_BASE_URL: feed.urlOf(caller) });
+      callerOf.set(replica, caller);
+      replicas.push(replica);
+    }
   }, 90_000);
 
   afterEach(() => {
@@ -137,13 +142,18 @@ describe('lab poller (two replicas in polling mode, real Postgres and Kafka, a f
     await stopped!.close();
     const survivor = replicas[0]!;
     const from = await watermark();
+    // Polls made before the stop do not count: the old leader asked from `from` too, while idle.
+    const oldLeaderPolls = feed.requestsBy(callerOf.get(stopped!)!).length;
+    const survivorPollsBefore = feed.requestsBy(callerOf.get(survivor)!).length;
     const added = Array.from({ length: 7 }, () => feed.add(statusChange('LO-TAKEOVER', 'IN_PROGRESS')));
     await waitFor(async () => (await watermark()) === added.at(-1)!.cursor, { timeoutMs: 20_000, what: 'the other replica polling' });
     expect(await leaderGauge(survivor)).toBe(1);
     const ids = await inbox();
     for (const change of added) expect(ids.filter((id) => id === change.eventId)).toHaveLength(1);
-    // The new poller started where the old one stopped.
-    expect(feed.requests.some((r) => r.since === from)).toBe(true);
+    // The new poller (and only it) fetched the new changes, starting where the old one stopped.
+    expect(feed.requestsBy(callerOf.get(stopped!)!)).toHaveLength(oldLeaderPolls);
+    const newLeaderPolls = feed.requestsBy(callerOf.get(survivor)!).slice(survivorPollsBefore);
+    expect(newLeaderPolls[0]?.since).toBe(from);
     expect(ids).toHaveLength(new Set(ids).size);
   });
 });

@@ -1,8 +1,4 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import {
   CorrelationStatusChanged,
   HEADERS,
@@ -17,79 +13,15 @@ import {
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { verifySignature } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from '../portal-adapter.service';
 
-const ROOT = join(__dirname, '../../../..');
 const OPERATOR_KEY = 'operator-key-for-dead-letter-tests';
 const MAX_ATTEMPTS = 3;
 const ACME = { id: 'acme', apiKey: 'acme-dl-api-key', callbackSecret: 'acme-dl-callback-secret' };
 const GLOBEX = { id: 'globex', apiKey: 'globex-dl-api-key', callbackSecret: 'globex-dl-callback-secret' };
 const SECRETS: Record<string, string> = { acme: ACME.callbackSecret, globex: GLOBEX.callbackSecret };
-
-interface Arrival {
-  partner: string;
-  eventId: string;
-  correlationId: string;
-  answered: number;
-  /** Deliveries of this event id in flight at the portal when this one arrived (itself included). */
-  concurrent: number;
-}
-
-/**
- * A partner portal on node:http: checks signatures and answers 500 for correlations it is told are failing,
- * else 200 (after answerDelayMs). It records every arrival and how many POSTs of one event id overlapped.
- */
-class FakePortal {
-  readonly arrivals: Arrival[] = [];
-  readonly failing = new Set<string>();
-  answerDelayMs = 0;
-  private readonly inFlight = new Map<string, number>();
-  private server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-
-  of(correlationId: string): Arrival[] {
-    return this.arrivals.filter((a) => a.correlationId === correlationId);
-  }
-
-  acknowledged(correlationId: string): string[] {
-    return this.of(correlationId)
-      .filter((a) => a.answered === 200)
-      .map((a) => a.eventId);
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    const partner = (req.url ?? '').replace(/^\//, '');
-    const body = JSON.parse(raw.toString('utf8')) as { eventId: string; correlationId: string };
-    const concurrent = (this.inFlight.get(body.eventId) ?? 0) + 1;
-    this.inFlight.set(body.eventId, concurrent);
-    try {
-      if (this.answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.answerDelayMs));
-      const signed = verifySignature(req.headers['x-labsync-signature'], SECRETS[partner] ?? '', raw).valid;
-      const answered = !signed ? 401 : this.failing.has(body.correlationId) ? 500 : 200;
-      this.arrivals.push({ partner, eventId: body.eventId, correlationId: body.correlationId, answered, concurrent });
-      res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 500 ? 'portal is broken' : 'ok');
-    } finally {
-      this.inFlight.set(body.eventId, this.inFlight.get(body.eventId)! - 1);
-    }
-  }
-}
 
 type Step = { status: TimelineEntry['status']; source: TimelineEntry['source']; labOrderId?: string } | { result: Omit<RecordedResult, 'seq' | 'reportedAt'> };
 
@@ -136,34 +68,11 @@ const LIFECYCLE: Step[] = [
 /** RECEIVED (seq 1) is never sent to the portal. */
 const NOTIFIED_SEQS = [2, 3, 4, 5, 6, 7, 8];
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run labsync -- ...` the way an operator does (node tools/cli/labsync.mjs), with its own environment. */
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'tools/cli/labsync.mjs'), ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', LABSYNC_SKIP_BUILD: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a failing partner portal)', () => {
   const schema = uniqueSchema('portal_dead_letters');
   const prefix = uniqueTopicPrefix('portal-dead-letters');
   const naming = new TopicNaming(prefix);
-  const portal = new FakePortal();
+  const portal = new FakePortal(SECRETS);
   const logger = createLogger('portal-dead-letters-int', 'warn');
   let service: RunningService;
   let kafka: Kafka;
@@ -216,7 +125,7 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
   /** The portal acknowledged each notification of the correlation exactly once, in seq order, none overlapping. */
   function expectDeliveredOnceInOrder(correlationId: string): void {
     const expected = NOTIFIED_SEQS.map((seq) => notificationIdFor(correlationId, seq));
-    expect(portal.acknowledged(correlationId)).toEqual(expected);
+    expect(portal.acknowledgedIds(correlationId)).toEqual(expected);
     const seqOf = new Map(expected.map((id, i) => [id, NOTIFIED_SEQS[i]!]));
     const attempted = portal.of(correlationId).map((a) => seqOf.get(a.eventId)!);
     expect(attempted).toEqual([...attempted].sort((a, b) => a - b));
@@ -260,11 +169,7 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
     await Promise.allSettled([deadLettered?.stop(), succeeded?.stop()]);
     await service?.close();
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await portal.stop();
     await dropSchemas([schema]);
   });
@@ -558,11 +463,7 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
       expect(defaultKey.code).toBe(3);
       expect(defaultKey.stderr).toMatch(/refused the development key \(OPERATOR_API_KEY is unset\)/);
 
-      const closed = createServer();
-      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-      const freePort = (closed.address() as AddressInfo).port;
-      await new Promise((resolve) => closed.close(resolve));
-      const unreachable = await runCli(['dead-letters', 'list'], { ...cliEnv(), PORTAL_ADAPTER_URL: `http://127.0.0.1:${freePort}` });
+      const unreachable = await runCli(['dead-letters', 'list'], { ...cliEnv(), PORTAL_ADAPTER_URL: `http://127.0.0.1:${await freePort()}` });
       expect(unreachable.code).toBe(3);
       expect(unreachable.stderr).toMatch(/cannot reach the portal-adapter at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); set PORTAL_ADAPTER_URL/);
 

@@ -1,3 +1,4 @@
+import { waitFor } from '@labsync/testing';
 import type { LabAnswer } from './lab-answer';
 import { LabAnswerWaiters } from './lab-answer-waiters';
 
@@ -70,7 +71,8 @@ describe('LabAnswerWaiters', () => {
     make(20);
     const started = Date.now();
     const waiting = waiters.wait('c1', LONG);
-    await new Promise((r) => setTimeout(r, 30));
+    // The registration look and one poll have found nothing (the poll after it is what must find the answer).
+    await waitFor(() => views.reads.length >= 2, { timeoutMs: 5_000, intervalMs: 5, what: 'the registration look and a first poll' });
     views.answers.set('c1', accepted('LO-3')); // no changed(): the NOTIFY went missing
     await expect(waiting).resolves.toEqual({ kind: 'answered', answer: accepted('LO-3'), foundBy: 'poll' });
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -89,9 +91,11 @@ describe('LabAnswerWaiters', () => {
   it('keeps waiting (never throws) while the database is away, and answers once it is back', async () => {
     make(20);
     views.failing = true;
-    const waiting = waiters.wait('c1', LONG);
-    await new Promise((r) => setTimeout(r, 60));
-    expect(errors.length).toBeGreaterThan(0);
+    let settled = false;
+    const waiting = waiters.wait('c1', LONG).finally(() => (settled = true));
+    // Several looks failed (the registration one and polls after it), and the request still waits.
+    await waitFor(() => errors.length >= 3, { timeoutMs: 5_000, intervalMs: 5, what: 'three failed looks' });
+    expect(settled).toBe(false);
     views.answers.set('c1', accepted('LO-4'));
     views.failing = false;
     await expect(waiting).resolves.toMatchObject({ kind: 'answered', answer: accepted('LO-4') });

@@ -4,7 +4,7 @@ import { CorrelationStatusChanged, HEADERS, Topic, TOPICS, createEnvelope, type 
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
 import { AssignerProtocol, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { portalAdapter } from '../portal-adapter.service';
@@ -141,11 +141,7 @@ describe('synchronous answers with two portal-adapter replicas (real Kafka, real
     await listener?.end().catch(() => undefined);
     await Promise.allSettled(Object.values(replicas).map((replica) => replica?.close()));
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     portal?.closeAllConnections();
     await new Promise((resolve) => portal?.close(resolve));
     await dropSchemas([schema]);

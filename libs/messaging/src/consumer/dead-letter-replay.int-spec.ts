@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
@@ -13,8 +11,6 @@ import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
 import { DeadLetterPublisher } from './dead-letter-publisher';
 import { readConsumerDeadLetters, replayConsumerDeadLetters, type ConsumerDeadLetter } from './dead-letter-replay';
 import { EventConsumer, type EventHandler } from './event-consumer';
-
-const ROOT = join(__dirname, '../../../..');
 
 class EffectsTable1732100000002 implements MigrationInterface {
   name = 'EffectsTable1732100000002';
@@ -38,29 +34,6 @@ const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitte
     samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
   },
 });
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'tools/cli/labsync.mjs'), ...args], {
-      cwd: ROOT,
-      // The build ran before the tests (Jest's global setup); the CLI must not rebuild dist/ under other suites.
-      env: { PATH: process.env['PATH'] ?? '', LABSYNC_SKIP_BUILD: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /**
  * Two consumer groups read labsync.requests.submitted.v1 into one schema: "steady" applies everything,
@@ -149,11 +122,7 @@ describe('replay of consumer dead letters (real Kafka, real Postgres)', () => {
   afterAll(async () => {
     await Promise.allSettled(consumers.map((c) => c.stop()));
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await dataSource?.destroy();
     await dropSchemas([schema]);
   });

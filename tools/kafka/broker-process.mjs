@@ -1,0 +1,213 @@
+// Process control of a broker: start (detached JVM), stop, reset and status, each under the broker's lock.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatStorage, isFormatted, javaArgs, log4jProperties, serverProperties } from './broker-config.mjs';
+import { pidAlive, withLock } from './lock.mjs';
+import { provisionUnlocked } from './provision.mjs';
+import { isKafkaReachable, portOpen } from './readiness.mjs';
+import { KAFKA_VERSION, POLL_MS, brokerLayout, externalBrokers, javaBin, log, readText, rel, secs, skipForExternal, sleep } from './settings.mjs';
+
+const DEFAULT_START_TIMEOUT_MS = 90_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+/** pid from kafka.pid if that process is alive and (where /proc exists) really our broker. */
+function brokerPid(b = brokerLayout()) {
+  const pid = Number(readText(b.pidFile));
+  if (!pid || !pidAlive(pid)) return undefined;
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (!cmdline.includes('kafka.Kafka')) return undefined; // pid was recycled
+  } catch {
+    /* no /proc (macOS): trust the pid file */
+  }
+  return pid;
+}
+
+function tail(file, lines) {
+  const text = readText(file);
+  // skip Java stack frames so the actual error messages fit into the tail
+  return text
+    ? text
+        .split('\n')
+        .filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l))
+        .slice(-lines)
+        .join('\n')
+    : '';
+}
+
+function printLogTail(b) {
+  const server = tail(b.serverLog, 40);
+  const out = tail(b.outLog, 40);
+  if (server) console.error(`----- last lines of ${rel(b.serverLog)} -----\n${server}`);
+  if (out) console.error(`----- last lines of ${rel(b.outLog)} -----\n${out}`);
+  if (!server && !out) console.error('kafka: (no broker log output)');
+}
+
+async function waitUntilReady(b, pid, deadline, isAlive = () => pidAlive(pid)) {
+  for (;;) {
+    if (await isKafkaReachable({ host: b.host, port: b.port, timeoutMs: 1_000 })) return true;
+    if (pid && !isAlive()) return false;
+    if (Date.now() > deadline) return false;
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * Start the local broker (provisioning and formatting storage if needed) and resolve once it
+ * serves clients. No-op when KAFKA_BROKERS is set or a broker already answers on 127.0.0.1:9092.
+ *
+ * With `runDir`, `port` and `controllerPort` it starts an extra, private broker instead: its own
+ * state in runDir (kept across stop/start, so a restart finds its topics and offsets again), the
+ * same provisioned jars, a smaller heap. KAFKA_BROKERS does not apply to a private broker.
+ * Returns { brokers, version, external, alreadyRunning, pid }.
+ */
+export async function startKafka({ timeoutMs = Number(process.env.KAFKA_START_TIMEOUT_MS) || DEFAULT_START_TIMEOUT_MS, runDir, port, controllerPort } = {}) {
+  const b = brokerLayout({ runDir, port, controllerPort }, { needPorts: true });
+  const external = externalBrokers();
+  if (!b.isPrivate && skipForExternal('start')) return { brokers: external, version: undefined, external: true, alreadyRunning: true };
+
+  // A private broker needs the jars too; provisioning is shared, so it takes the shared lock.
+  if (b.isPrivate) await withLock(provisionUnlocked);
+  return withLock(() => startUnlocked(b, timeoutMs), undefined, b.lockFile);
+}
+
+async function startUnlocked(b, timeoutMs) {
+  const t0 = Date.now();
+  const deadline = t0 + timeoutMs;
+  const result = (alreadyRunning, pid) => ({ brokers: b.bootstrap, version: KAFKA_VERSION, external: false, alreadyRunning, pid });
+
+  const existing = brokerPid(b);
+  if (b.isPrivate && !existing && ((await portOpen(b.host, b.port)) || (await portOpen(b.host, b.controllerPort)))) {
+    // never adopt someone else's broker (the shared one, another suite's) as this private one
+    throw new Error(`kafka: port ${b.port} or ${b.controllerPort} is already in use; a private broker needs free ports`);
+  }
+  if (existing || (await portOpen(b.host, b.port))) {
+    // a broker is running or still starting up; give it until the deadline to become ready
+    if (await waitUntilReady(b, existing, deadline)) {
+      log(`already running on ${b.bootstrap}${existing ? ` (pid ${existing})` : ' (not started by this script)'}`);
+      return result(true, existing);
+    }
+    if (existing && pidAlive(existing)) {
+      printLogTail(b);
+      throw new Error(`kafka: broker pid ${existing} is running but not ready on ${b.bootstrap}; try \`node tools/kafka/kafka.mjs reset${b.isPrivate ? ` --run-dir ${b.runDir}` : ''}\``);
+    }
+    if (!existing) throw new Error(`kafka: ${b.bootstrap} is in use by something that does not answer like a Kafka broker`);
+  }
+  fs.rmSync(b.pidFile, { force: true });
+
+  if (!b.isPrivate) await provisionUnlocked();
+
+  fs.mkdirSync(b.logsDir, { recursive: true });
+  for (const f of fs.readdirSync(b.logsDir)) {
+    // keep only the previous run's log next to the new one
+    if (f.startsWith('server.log')) fs.renameSync(path.join(b.logsDir, f), path.join(b.logsDir, `previous-${f}`));
+  }
+  fs.writeFileSync(b.propsFile, serverProperties(b));
+  fs.writeFileSync(b.log4jFile, log4jProperties(b));
+  if (!isFormatted(b)) {
+    const tf = Date.now();
+    const clusterId = await formatStorage(b);
+    log(`formatted ${rel(b.dataDir)} (cluster id ${clusterId}) in ${secs(tf)}`);
+  }
+
+  const t1 = Date.now();
+  const outFd = fs.openSync(b.outLog, 'w');
+  const child = spawn(javaBin(), [...javaArgs(b, 'kafka.Kafka', b.jvmOpts), b.propsFile], {
+    cwd: b.runDir,
+    detached: true,
+    stdio: ['ignore', outFd, outFd],
+  });
+  fs.closeSync(outFd);
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const spawnError = await new Promise((resolve) => {
+    child.once('error', resolve);
+    child.once('spawn', () => resolve(undefined));
+  });
+  if (spawnError) throw new Error(`kafka: could not run ${javaBin()}: ${spawnError.message}`);
+  child.unref();
+  fs.writeFileSync(b.pidFile, `${child.pid}\n`);
+
+  if (await waitUntilReady(b, child.pid, deadline, () => !exited && pidAlive(child.pid))) {
+    log(`started ${KAFKA_VERSION} on ${b.bootstrap} in ${secs(t1)} (pid ${child.pid}, logs in ${rel(b.logsDir)})`);
+    return result(false, child.pid);
+  }
+  const why = exited ? 'the broker process exited' : `not ready within ${Math.round(timeoutMs / 1000)}s`;
+  if (!exited) await killBroker(child.pid, 5_000);
+  fs.rmSync(b.pidFile, { force: true });
+  printLogTail(b);
+  throw new Error(`kafka: failed to start ${KAFKA_VERSION} (${why}); full log: ${rel(b.serverLog)}`);
+}
+
+async function killBroker(pid, timeoutMs, signal = 'SIGTERM') {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return true;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!pidAlive(pid)) return signal === 'SIGTERM';
+    await sleep(POLL_MS);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
+  }
+  for (let i = 0; i < 20 && pidAlive(pid); i++) await sleep(POLL_MS);
+  return false;
+}
+
+async function stopUnlocked(b, signal = 'SIGTERM') {
+  const pid = brokerPid(b);
+  if (!pid) {
+    fs.rmSync(b.pidFile, { force: true });
+    const busy = b.port !== undefined && (await portOpen(b.host, b.port));
+    log(`not running${busy ? ` (but something else listens on ${b.bootstrap})` : ''}`);
+    return false;
+  }
+  const t0 = Date.now();
+  const graceful = await killBroker(pid, STOP_TIMEOUT_MS, signal);
+  fs.rmSync(b.pidFile, { force: true });
+  if (signal === 'SIGKILL') log(`killed (pid ${pid}, SIGKILL) in ${secs(t0)}`);
+  else log(graceful ? `stopped (pid ${pid}) in ${secs(t0)}` : `killed (pid ${pid}) after ${STOP_TIMEOUT_MS / 1000}s without a clean shutdown`);
+  return true;
+}
+
+/**
+ * Stop the broker started by startKafka() (SIGTERM, SIGKILL after 30 s). Returns true if one was stopped.
+ * With `runDir`, stops that private broker only (its data stays for a restart); `kill: true` sends
+ * SIGKILL at once (a crash, no clean shutdown).
+ */
+export async function stopKafka({ runDir, kill = false } = {}) {
+  const b = brokerLayout({ runDir });
+  if (!b.isPrivate && skipForExternal('stop')) return false;
+  return withLock(() => stopUnlocked(b, kill ? 'SIGKILL' : 'SIGTERM'), undefined, b.lockFile);
+}
+
+/** Stop the broker and delete its data dir (topics, offsets, cluster id). With `runDir`, that private broker's. */
+export async function resetKafka({ runDir } = {}) {
+  const b = brokerLayout({ runDir });
+  if (!b.isPrivate && skipForExternal('reset')) return false;
+  return withLock(async () => {
+    await stopUnlocked(b);
+    fs.rmSync(b.dataDir, { recursive: true, force: true });
+    fs.rmSync(b.logsDir, { recursive: true, force: true });
+    fs.rmSync(b.outLog, { force: true });
+    log(`deleted ${rel(b.dataDir)}`);
+    return true;
+  }, undefined, b.lockFile);
+}
+
+/** { running, managed, pid, brokers, version }; with `runDir`, `port`, `controllerPort`, of that private broker. */
+export async function kafkaStatus({ runDir, port, controllerPort } = {}) {
+  const b = brokerLayout({ runDir, port, controllerPort });
+  const external = externalBrokers();
+  if (!b.isPrivate && external) return { running: await isKafkaReachable(), managed: false, brokers: external, external: true };
+  const pid = brokerPid(b);
+  const running = b.port !== undefined && (await isKafkaReachable({ host: b.host, port: b.port }));
+  return { running, managed: Boolean(pid), pid, brokers: b.bootstrap, version: KAFKA_VERSION, external: false };
+}
