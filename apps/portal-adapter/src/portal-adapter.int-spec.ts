@@ -1,9 +1,6 @@
 import {
   CorrelationStatusChanged,
-  HEADERS,
   Topic,
-  TOPICS,
-  createEnvelope,
   notificationIdFor,
   type CorrelationSnapshot,
   type CorrelationStatus,
@@ -26,6 +23,7 @@ import {
   uniqueTopicPrefix,
   waitFor,
   deleteTestTopics,
+  publishCorrelationSnapshots
 } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from './portal-adapter.service';
@@ -118,17 +116,7 @@ describe('portal-adapter (real Kafka, real Postgres, a fake partner portal)', ()
     await waitFor(() => reader.caughtUp(), { what: `the reader of ${reader.topic} to catch up` });
   }
 
-  async function publishSnapshots(snapshots: CorrelationSnapshot[]): Promise<void> {
-    const { event } = TOPICS[Topic.correlationStatus];
-    await producer.send({
-      topic: naming.physical(Topic.correlationStatus),
-      acks: -1,
-      messages: snapshots.map((payload) => {
-        const envelope = createEnvelope({ type: event.type, schemaVersion: event.version, correlationId: payload.correlationId, sourceSystem: 'int-test', payload });
-        return { key: payload.correlationId, value: JSON.stringify(envelope), headers: { [HEADERS.eventId]: envelope.eventId } };
-      }),
-    });
-  }
+  const publishSnapshots = (snapshots: CorrelationSnapshot[]) => publishCorrelationSnapshots(producer, naming, snapshots);
 
   async function submit(portalRequestId: string, partner = ACME): Promise<string> {
     const response = await post(requestBody(portalRequestId), auth(partner));

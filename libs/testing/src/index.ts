@@ -11,3 +11,5 @@ export * from './fake-portal';
 export * from './topic-cleanup';
 export * from './registered-apps';
 export * from './fake-lab';
+export * from './request-submitted-payload';
+export * from './publish-snapshots';

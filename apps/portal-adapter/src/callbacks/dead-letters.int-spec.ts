@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CorrelationStatusChanged,
-  HEADERS,
   Topic,
-  TOPICS,
-  createEnvelope,
   notificationIdFor,
   type CorrelationSnapshot,
   type RecordedResult,
@@ -13,7 +10,7 @@ import {
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from '../portal-adapter.service';
 
@@ -101,17 +98,7 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
     return Number(text.split('\n').find((l) => line.test(l))?.split(' ').pop() ?? NaN);
   }
 
-  async function publishLifecycle(correlationId: string, partnerId: string): Promise<void> {
-    const { event } = TOPICS[Topic.correlationStatus];
-    await producer.send({
-      topic: naming.physical(Topic.correlationStatus),
-      acks: -1,
-      messages: snapshotsOf(correlationId, partnerId, LIFECYCLE).map((payload) => {
-        const envelope = createEnvelope({ type: event.type, schemaVersion: event.version, correlationId, sourceSystem: 'int-test', payload });
-        return { key: correlationId, value: JSON.stringify(envelope), headers: { [HEADERS.eventId]: envelope.eventId } };
-      }),
-    });
-  }
+  const publishLifecycle = (correlationId: string, partnerId: string) => publishCorrelationSnapshots(producer, naming, snapshotsOf(correlationId, partnerId, LIFECYCLE));
 
   /** A correlation whose portal answers 500: its first notification (seq 2) is dead-lettered. */
   async function deadCorrelation(partnerId = 'acme'): Promise<string> {

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CorrelationStatusChanged, HEADERS, Topic, TOPICS, createEnvelope, type CorrelationSnapshot } from '@labsync/contracts';
+import { CorrelationStatusChanged, Topic, type CorrelationSnapshot } from '@labsync/contracts';
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
 import { AssignerProtocol, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { portalAdapter } from '../portal-adapter.service';
@@ -85,17 +85,7 @@ describe('synchronous answers with two portal-adapter replicas (real Kafka, real
       PARTNER_MAX_WAITS: String(REQUESTS),
     });
 
-  async function publishSnapshots(snapshots: CorrelationSnapshot[]): Promise<void> {
-    const { event } = TOPICS[Topic.correlationStatus];
-    await producer.send({
-      topic: naming.physical(Topic.correlationStatus),
-      acks: -1,
-      messages: snapshots.map((payload) => {
-        const envelope = createEnvelope({ type: event.type, schemaVersion: event.version, correlationId: payload.correlationId, sourceSystem: 'int-test', payload });
-        return { key: payload.correlationId, value: JSON.stringify(envelope), headers: { [HEADERS.eventId]: envelope.eventId } };
-      }),
-    });
-  }
+  const publishSnapshots = (snapshots: CorrelationSnapshot[]) => publishCorrelationSnapshots(producer, naming, snapshots);
 
   /** Partitions of the status topic each member of the portal-adapter group holds (both must hold some). */
   async function assignments(): Promise<number[][]> {

@@ -1,8 +1,8 @@
-import { CorrelationStatusChanged, HEADERS, Topic, TOPICS, createEnvelope } from '@labsync/contracts';
+import { CorrelationStatusChanged, Topic } from '@labsync/contracts';
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TopicReader, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TopicReader, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { portalAdapter } from '../portal-adapter.service';
 
@@ -63,13 +63,7 @@ describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
       timeline: [{ seq: 1, at: new Date().toISOString(), status: 'RECEIVED', source: 'portal' }],
       results: [],
     });
-    const { event } = TOPICS[Topic.correlationStatus];
-    const envelope = createEnvelope({ type: event.type, schemaVersion: event.version, correlationId, sourceSystem: 'int-test', payload });
-    await producer.send({
-      topic: naming.physical(Topic.correlationStatus),
-      acks: -1,
-      messages: [{ key: correlationId, value: JSON.stringify(envelope), headers: { [HEADERS.eventId]: envelope.eventId } }],
-    });
+    await publishCorrelationSnapshots(producer, naming, [payload]);
   }
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
@@ -25,18 +25,6 @@ class ReliabilityEffects1734100000001 implements MigrationInterface {
   }
   async down() {}
 }
-
-const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId}`,
-    customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
-  },
-});
 
 /**
  * A consumer in a child process that dies (SIGKILL, no leave, no commit) on the event of correlation

@@ -1,7 +1,7 @@
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, requestSubmittedPayload as submitted } from '@labsync/testing';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
@@ -22,18 +22,6 @@ class EffectsTable1732100000002 implements MigrationInterface {
   }
   async down() {}
 }
-
-const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId}`,
-    customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
-  },
-});
 
 /**
  * Two consumer groups read labsync.requests.submitted.v1 into one schema: "steady" applies everything,

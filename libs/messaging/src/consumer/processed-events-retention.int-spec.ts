@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
+import { HEADERS, Topic, createEnvelope } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { RetentionPruner, createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
@@ -26,18 +26,6 @@ class EffectsTable1734100000001 implements MigrationInterface {
 
 const DAY_MS = 86_400_000;
 const GROUP = 'retention-int';
-
-const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId}`,
-    customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
-  },
-});
 
 describe('processed_events retention (real Postgres, real Kafka)', () => {
   const logger = createLogger('retention-int', 'warn');

@@ -1,7 +1,7 @@
-import { Topic, type TopicMap } from '@labsync/contracts';
+import { Topic } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { TopicNaming, createKafka } from '../kafka/kafka-client';
@@ -11,18 +11,6 @@ import { MessagingTables1732100000000 } from './messaging-tables.migration';
 import { OutboxParking1733100000000 } from './outbox-parking.migration';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
-
-const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId}`,
-    customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
-  },
-});
 
 describe('an app schema of 63 characters, the longest DB_SCHEMA accepts (real Postgres, real Kafka)', () => {
   const logger = createLogger('long-schema-int', 'warn');

@@ -1,7 +1,7 @@
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { DeadLetterPublisher } from '../consumer/dead-letter-publisher';
@@ -22,18 +22,6 @@ class EffectsTable1732100000001 implements MigrationInterface {
   }
   async down() {}
 }
-
-const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId}`,
-    customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
-  },
-});
 
 describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () => {
   const logger = createLogger('messaging-int', 'warn');
