@@ -104,14 +104,14 @@ describe('outbox relay under produce failures (real Kafka, real Postgres)', () =
   }
 
   /** Producers that record what the broker acknowledged, optionally failing a send before it goes out. */
-  function recordingProducers(f: Fixture, acked: Set<string>, failBefore?: (sendNumber: number) => Error | undefined) {
+  function recordingProducers(f: Fixture, acked: Set<string>, failBefore?: (sendNumber: number) => Error | undefined | Promise<Error | undefined>) {
     const made: Producer[] = [];
     let sends = 0;
     const factory = () => {
       const producer = createIdempotentProducer(f.kafka);
       const send = producer.send.bind(producer);
       producer.send = async (record: ProducerRecord) => {
-        const injected = failBefore?.(++sends);
+        const injected = await failBefore?.(++sends);
         if (injected) throw injected;
         const result = await send(record);
         for (const m of record.messages) acked.add(String(m.headers?.[HEADERS.eventId]));
@@ -219,8 +219,13 @@ describe('outbox relay under produce failures (real Kafka, real Postgres)', () =
     const acked = new Set<string>();
     let deletedAtFailure: string[] | null = null;
     let ackedAtFailure: string[] = [];
-    // The third produce request fails as a desynced producer does (before anything is appended).
-    const { factory, made } = recordingProducers(f, acked, (n) => {
+    // The third produce request fails as a desynced producer does (before anything is appended). The new
+    // producer's first send waits until the test has read what was deleted, so that snapshot is of the
+    // moment between the failure and the retry, however fast the relay recovers.
+    let releaseRetry!: () => void;
+    const retryReleased = new Promise<void>((resolve) => (releaseRetry = resolve));
+    const { factory, made } = recordingProducers(f, acked, async (n) => {
+      if (n === 4) await retryReleased;
       if (n !== 3) return undefined;
       ackedAtFailure = [...acked];
       return createErrorFromCode(OUT_OF_ORDER_SEQUENCE_NUMBER);
@@ -230,9 +235,11 @@ describe('outbox relay under produce failures (real Kafka, real Postgres)', () =
     try {
       await waitFor(() => made.length >= 2, { what: 'a second producer after the failure' });
       deletedAtFailure = await deletedIds(f);
+      releaseRetry();
       await waitFor(async () => (await outboxCount(f)) === 0, { what: 'the outbox to drain' });
       await waitFor(() => expected.every((id) => seen.get(id) === 1), { what: 'every event on the topic' });
     } finally {
+      releaseRetry();
       await relay.stop();
     }
     expect(ackedAtFailure.length).toBeGreaterThan(0);
