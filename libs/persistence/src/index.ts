@@ -4,3 +4,4 @@ export * from './notification-listener';
 export * from './query-error-logger';
 export * from './notify-channel';
 export * from './retention';
+export * from './query-rows';

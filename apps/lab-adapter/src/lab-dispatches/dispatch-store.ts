@@ -5,7 +5,7 @@ import { schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deterministicEventId } from '../database/deterministic-id';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '../database/sql-rows';
+import { queryRows } from '@labsync/persistence';
 import type { LabDispatch } from './lab-dispatch.entity';
 
 /** A dispatch a worker holds the lease of: it alone may call the lab for it until `leaseUntil`. */

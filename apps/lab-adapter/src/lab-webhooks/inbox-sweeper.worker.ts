@@ -6,7 +6,7 @@ import { WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '../database/sql-rows';
+import { queryRows } from '@labsync/persistence';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { LabEventTranslator } from './lab-event-translator';
 

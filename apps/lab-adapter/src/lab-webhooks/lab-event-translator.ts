@@ -7,7 +7,7 @@ import { schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deterministicEventId } from '../database/deterministic-id';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '../database/sql-rows';
+import { queryRows } from '@labsync/persistence';
 import { OrderFactsReader } from '../lab-results/order-facts.reader';
 import { admitResult, type OrderFacts } from '../lab-results/result-admission';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';

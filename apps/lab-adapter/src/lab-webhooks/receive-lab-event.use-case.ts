@@ -4,7 +4,7 @@ import { schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '../database/sql-rows';
+import { queryRows } from '@labsync/persistence';
 import { LabEventTranslator } from './lab-event-translator';
 import type { LabWebhook } from './lab-webhook.schema';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '../database/sql-rows';
+import { queryRows } from '@labsync/persistence';
 import { orderedTestsOf, type OrderedTest } from '../lab-results/result-admission';
 
 export type Disposition = 'refused' | 'expired';

@@ -3,7 +3,7 @@ import { Topic } from '@labsync/contracts';
 import { OutboxWriter } from '@labsync/messaging';
 import { quoteIdent } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
-import { queryRows } from '../database/sql';
+import { queryRows } from '@labsync/persistence';
 import type { PartnerCallbackBody } from './callback-body';
 import type { FailedAttemptOutcome } from './retry-backoff';
 

@@ -6,7 +6,7 @@ import { LOGGER } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { callbackBodyOf } from '../callbacks/callback-body';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
-import { queryRows } from '../database/sql';
+import { queryRows } from '@labsync/persistence';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { mayEndAWait } from '../sync-answers/lab-answer';
 import { syncAnswerChannel } from '../sync-answers/sync-answer-channel';

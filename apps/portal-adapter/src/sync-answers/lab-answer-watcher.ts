@@ -4,7 +4,7 @@ import { NotificationListener, quoteIdent } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
-import { queryRows } from '../database/sql';
+import { queryRows } from '@labsync/persistence';
 import { STATUSES_THAT_MAY_END_A_WAIT, labAnswerOf, type AnswerSource, type LabAnswer } from './lab-answer';
 import { LabAnswerWaiters, type WaitOutcome } from './lab-answer-waiters';
 import { syncAnswerChannel } from './sync-answer-channel';

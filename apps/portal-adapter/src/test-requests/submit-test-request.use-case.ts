@@ -6,7 +6,7 @@ import { quoteIdent } from '@labsync/persistence';
 import { runWithLogContext, type Logger } from '@labsync/observability';
 import { LOGGER, ProblemException } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows } from '../database/sql';
+import { queryRows } from '@labsync/persistence';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 
 export interface SubmitTestRequestCommand {
