@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Topic, type RequestSubmittedPayload } from '@labsync/contracts';
 import { OutboxWriter } from '@labsync/messaging';
-import { schemaOf } from '@labsync/persistence';
+import { queryRows, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deterministicEventId } from '../database/deterministic-id';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '@labsync/persistence';
 import type { LabDispatch } from './lab-dispatch.entity';
 
 /** A dispatch a worker holds the lease of: it alone may call the lab for it until `leaseUntil`. */

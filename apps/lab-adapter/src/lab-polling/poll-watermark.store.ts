@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { quoteIdent, schemaOf } from '@labsync/persistence';
+import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 import { ReceiveLabEvent, type StoredLabEvent } from '../lab-webhooks/receive-lab-event.use-case';
 import type { LabChange } from './lab-changes-page';
 

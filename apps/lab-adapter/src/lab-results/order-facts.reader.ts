@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { schemaOf } from '@labsync/persistence';
+import { queryRows, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '@labsync/persistence';
 import { orderedTestsOf, type OrderFacts, type OrderedTest } from './result-admission';
 
 /**

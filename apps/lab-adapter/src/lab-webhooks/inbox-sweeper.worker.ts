@@ -1,12 +1,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Metrics, runWithLogContext, type Logger } from '@labsync/observability';
-import { schemaOf } from '@labsync/persistence';
+import { queryRows, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '@labsync/persistence';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { LabEventTranslator } from './lab-event-translator';
 

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runWithLogContext, type Logger } from '@labsync/observability';
-import { schemaOf } from '@labsync/persistence';
+import { queryRows, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '@labsync/persistence';
 import { LabEventTranslator } from './lab-event-translator';
 import type { LabWebhook } from './lab-webhook.schema';
 

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { schemaOf } from '@labsync/persistence';
+import { queryRows, schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { queryRows } from '@labsync/persistence';
 import { orderedTestsOf, type OrderedTest } from '../lab-results/result-admission';
 
 export type Disposition = 'refused' | 'expired';

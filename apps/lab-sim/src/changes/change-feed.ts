@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
-import { quoteIdent, schemaOf } from '@labsync/persistence';
+import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 import { serializeWebhook, type LabWebhookBody } from '../webhooks/webhook-body';
 import { encodeCursor } from './change-cursor';
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { quoteIdent, schemaOf } from '@labsync/persistence';
+import { isUniqueViolation, queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, In, MoreThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { isUniqueViolation, queryRows } from '@labsync/persistence';
 import { LabOrderEntity, type LabOrder } from './lab-order.entity';
 import { newLabOrderId } from './lab-order-id';
 import { LabResultEntity, type LabResultRecord } from './lab-result.entity';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
-import { quoteIdent, schemaOf } from '@labsync/persistence';
+import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 import type { PendingWebhook } from './delivery-plan';
 import type { LabWebhookBody } from './webhook-body';
 

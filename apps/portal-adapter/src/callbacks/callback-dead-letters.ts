@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { quoteIdent } from '@labsync/persistence';
+import { queryRows, quoteIdent } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { callbackChannel } from '../database/channels';
-import { queryRows } from '@labsync/persistence';
 import type { PartnerCallbackBody } from './callback-body';
 import type { DeliveryState } from './callback-delivery.entity';
 

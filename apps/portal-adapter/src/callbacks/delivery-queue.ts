@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Topic } from '@labsync/contracts';
 import { OutboxWriter } from '@labsync/messaging';
-import { quoteIdent } from '@labsync/persistence';
+import { queryRows, quoteIdent } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 import type { PartnerCallbackBody } from './callback-body';
 import type { FailedAttemptOutcome } from './retry-backoff';
 

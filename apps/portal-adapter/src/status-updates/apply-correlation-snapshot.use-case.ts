@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { portalNotificationsOf, type CorrelationSnapshot } from '@labsync/contracts';
-import { quoteIdent } from '@labsync/persistence';
+import { queryRows, quoteIdent } from '@labsync/persistence';
 import type { Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { callbackBodyOf } from '../callbacks/callback-body';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
-import { queryRows } from '@labsync/persistence';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { mayEndAWait } from '../sync-answers/lab-answer';
 import { syncAnswerChannel } from '../sync-answers/sync-answer-channel';

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
-import { NotificationListener, quoteIdent } from '@labsync/persistence';
+import { NotificationListener, queryRows, quoteIdent } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
-import { queryRows } from '@labsync/persistence';
 import { STATUSES_THAT_MAY_END_A_WAIT, labAnswerOf, type AnswerSource, type LabAnswer } from './lab-answer';
 import { LabAnswerWaiters, type WaitOutcome } from './lab-answer-waiters';
 import { syncAnswerChannel } from './sync-answer-channel';

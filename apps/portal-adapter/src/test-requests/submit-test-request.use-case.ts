@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Topic, type TestRequest } from '@labsync/contracts';
 import { OutboxWriter } from '@labsync/messaging';
-import { quoteIdent } from '@labsync/persistence';
+import { queryRows, quoteIdent } from '@labsync/persistence';
 import { runWithLogContext, type Logger } from '@labsync/observability';
 import { LOGGER, ProblemException } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 
 export interface SubmitTestRequestCommand {

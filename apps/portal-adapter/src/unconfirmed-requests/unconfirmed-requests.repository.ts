@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { quoteIdent } from '@labsync/persistence';
+import { queryRows, quoteIdent } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 
 export type UnconfirmedState = 'open' | 'resolved';
 

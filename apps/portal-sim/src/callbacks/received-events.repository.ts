@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { quoteIdent, schemaOf } from '@labsync/persistence';
+import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
-import { queryRows } from '@labsync/persistence';
 import type { CallbackBody } from './callback-body';
 import { ReceivedEventEntity, type ReceivedEvent } from './received-event.entity';
 
