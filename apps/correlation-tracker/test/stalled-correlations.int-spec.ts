@@ -16,7 +16,7 @@ import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { DEV_OPERATOR_HEADERS, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import type { Consumer, Producer } from 'kafkajs';
-import { definition, withTrackerDefaults } from '../src/correlation-tracker.service';
+import { definition, withTrackerDefaults } from '../src/correlation-tracker.definition';
 import { StalledSweeper } from '../src/stalled/stalled-sweeper';
 
 const ACCEPT_AFTER_MS = 1500;

@@ -1,4 +1,4 @@
 import { runServiceMain } from '@labsync/service-runtime';
-import { labAdapterService } from './lab-adapter.service';
+import { labAdapterService } from './lab-adapter.definition';
 
 runServiceMain(labAdapterService);

@@ -3,7 +3,7 @@ import { Topic, createEnvelope, type LabOrderEventPayload, type RequestSubmitted
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakeLab, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
-import { labAdapterService } from '../src/lab-adapter.service';
+import { labAdapterService } from '../src/lab-adapter.definition';
 import { KafkaEvents } from './kafka-events';
 
 const SECRET = 'int-test-lab-webhook-secret';

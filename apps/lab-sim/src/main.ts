@@ -1,4 +1,4 @@
 import { runServiceMain } from '@labsync/service-runtime';
-import { labSimService } from './lab-sim.service';
+import { labSimService } from './lab-sim.definition';
 
 runServiceMain(labSimService);

@@ -1,6 +1,6 @@
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema, waitFor } from '@labsync/testing';
-import { labSimService } from '../src/lab-sim.service';
+import { labSimService } from '../src/lab-sim.definition';
 import { WebhookReceiver } from './webhook-receiver';
 
 const SECRET = 'lab-sim-int-spec-webhook-secret';

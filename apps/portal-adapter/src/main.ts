@@ -1,4 +1,4 @@
 import { runServiceMain } from '@labsync/service-runtime';
-import { portalAdapter } from './portal-adapter.service';
+import { portalAdapter } from './portal-adapter.definition';
 
 runServiceMain(portalAdapter);

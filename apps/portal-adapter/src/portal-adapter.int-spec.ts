@@ -26,7 +26,7 @@ import {
   publishCorrelationSnapshots
 } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { portalAdapter } from './portal-adapter.service';
+import { portalAdapter } from './portal-adapter.definition';
 
 const ACME = { id: 'acme', apiKey: 'acme-int-api-key', callbackSecret: 'acme-int-callback-secret' };
 const GLOBEX = { id: 'globex', apiKey: 'globex-int-api-key', callbackSecret: 'globex-int-callback-secret' };

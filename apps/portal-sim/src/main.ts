@@ -1,4 +1,4 @@
 import { runServiceMain } from '@labsync/service-runtime';
-import { portalSimService } from './portal-sim.service';
+import { portalSimService } from './portal-sim.definition';
 
 runServiceMain(portalSimService);

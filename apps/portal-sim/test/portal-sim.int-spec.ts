@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
 import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema } from '@labsync/testing';
-import { portalSimService } from '../src/portal-sim.service';
+import { portalSimService } from '../src/portal-sim.definition';
 
 const PARTNERS = [
   { id: 'acme', apiKey: 'int-acme-key-0001', callbackUrl: 'http://127.0.0.1:1/callbacks/acme', callbackSecret: 'int-acme-callback-secret' },

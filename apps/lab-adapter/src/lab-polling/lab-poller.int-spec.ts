@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
-import { labAdapterService } from '../lab-adapter.service';
+import { labAdapterService } from '../lab-adapter.definition';
 import { FakeChangeFeed } from './fake-change-feed';
 
 const SECRET = 'lab-poller-int-spec-webhook-secret';

@@ -12,7 +12,7 @@ import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { portalAdapter } from '../portal-adapter.service';
+import { portalAdapter } from '../portal-adapter.definition';
 
 const OPERATOR_KEY = 'operator-key-for-dead-letter-tests';
 const MAX_ATTEMPTS = 3;

@@ -7,7 +7,7 @@ import { startService, type RunningService } from '@labsync/service-runtime';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
 import { AssignerProtocol, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { portalAdapter } from '../portal-adapter.service';
+import { portalAdapter } from '../portal-adapter.definition';
 import { syncAnswerChannel } from './sync-answer-channel';
 
 /**

@@ -1,7 +1,7 @@
 import { HEADERS, Topic } from '@labsync/contracts';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
-import { portalAdapter } from '../portal-adapter.service';
+import { portalAdapter } from '../portal-adapter.definition';
 
 const ACME = { id: 'acme', apiKey: 'acme-oversized-key', callbackSecret: 'acme-oversized-secret', callbackUrl: 'http://127.0.0.1:9/acme' };
 const OPERATOR_KEY = 'operator-key-for-oversized-tests';

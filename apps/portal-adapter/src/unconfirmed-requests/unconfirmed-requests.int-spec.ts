@@ -4,7 +4,7 @@ import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TopicReader, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
 import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { portalAdapter } from '../portal-adapter.service';
+import { portalAdapter } from '../portal-adapter.definition';
 
 const ACME = { id: 'acme', apiKey: 'acme-unconfirmed-key', callbackSecret: 'acme-unconfirmed-secret', callbackUrl: 'http://127.0.0.1:9/unused' };
 const OPERATOR_KEY = 'unconfirmed-int-operator-key';
