@@ -1,0 +1,40 @@
+import type { HashedRow } from './entity';
+import type { StoredHash } from './snapshot-diff';
+
+export interface WindowCapture<Row> {
+  /** Rows new or changed since they were last emitted, in the order they were read. */
+  emit: HashedRow<Row>[];
+  /** Rows re-read with the hash already emitted. */
+  unchanged: number;
+  /** What to record as emitted, in the same transaction as the emit (e.g. beside the outbox rows). */
+  remember: StoredHash[];
+}
+
+/**
+ * Window capture: the rows re-read from the trailing window (`windowStartCursor`) minus those already
+ * emitted with the same hash. A row committed late with an old timestamp is still inside the window on a
+ * later read, is not in `emitted`, and so is caught. `emitted` needs the entries for the re-read keys only
+ * (`WHERE key = ANY($1)`); pass the rows through `hashPage` first, so duplicate keys are already set aside.
+ */
+export function captureWindow<Row>(reRead: readonly HashedRow<Row>[], emitted: ReadonlyMap<string, string>): WindowCapture<Row> {
+  const capture: WindowCapture<Row> = { emit: [], unchanged: 0, remember: [] };
+  const seen = new Set<string>();
+  for (const row of reRead) {
+    if (seen.has(row.key)) throw new RangeError(`captureWindow: key ${JSON.stringify(row.key)} twice in one read; pass the rows through hashPage`);
+    seen.add(row.key);
+    if (emitted.get(row.key) === row.hash) {
+      capture.unchanged++;
+      continue;
+    }
+    capture.emit.push(row);
+    capture.remember.push({ key: row.key, hash: row.hash });
+  }
+  return capture;
+}
+
+/** The emitted store after recording a capture (what the runner's upsert makes of it). */
+export function rememberEmitted(emitted: ReadonlyMap<string, string>, remember: readonly StoredHash[]): Map<string, string> {
+  const next = new Map(emitted);
+  for (const { key, hash } of remember) next.set(key, hash);
+  return next;
+}
