@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hashPage, type HashedRow } from './entity';
+import { hashPage, type HashedPage, type HashedRow } from './entity';
 import { catalogEntity, catalogRowArbitrary, entityKey, type CatalogRow } from './fixtures/catalog-entity';
 import { compareKeys } from './keys';
 import {
@@ -10,6 +10,8 @@ import {
   snapshotPageRange,
   SourcePagingError,
   type SnapshotHashes,
+  type SnapshotPageChanges,
+  type SnapshotPageRange,
   type StoredHash,
 } from './snapshot-diff';
 
@@ -61,10 +63,10 @@ function pagedSnapshot(readPage: (afterKey: string | null, limit: number) => unk
   const emitted = { inserts: [] as string[], updates: [] as string[], deletes: [] as string[], setAside: [] as string[] };
   let afterKey: string | null = null;
   for (let guard = 0; guard < 1000; guard++) {
-    const page = hashPage(catalogEntity, readPage(afterKey, limit));
-    const range = snapshotPageRange(afterKey, page, limit);
+    const page: HashedPage<CatalogRow> = hashPage(catalogEntity, readPage(afterKey, limit));
+    const range: SnapshotPageRange = snapshotPageRange(afterKey, page, limit);
     const stored: StoredHash[] = [...store].map(([key, hash]) => ({ key, hash })).filter(({ key }) => (range.afterKey === null || compareKeys(key, range.afterKey) > 0) && (range.throughKey === null || compareKeys(key, range.throughKey) <= 0));
-    const changes = diffSnapshotPage(range, page, stored);
+    const changes: SnapshotPageChanges<CatalogRow> = diffSnapshotPage(range, page, stored);
     emitted.inserts.push(...changes.inserts.map((r) => r.key));
     emitted.updates.push(...changes.updates.map((r) => r.key));
     emitted.deletes.push(...changes.deletes.map((r) => r.key));
