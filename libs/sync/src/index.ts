@@ -1,5 +1,6 @@
 export * from './canonical-json';
 export * from './keys';
+export * from './modes';
 export * from './set-aside';
 export * from './entity';
 export * from './watermark';

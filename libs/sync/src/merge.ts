@@ -1,4 +1,5 @@
 import type { EntityDefinition } from './entity';
+import type { DeletePolicy } from './modes';
 
 /**
  * The body of a write to a target whose update replaces the whole record: every source-owned field from the
@@ -15,10 +16,6 @@ export function mergeTargetOnlyFields<Row extends Record<string, unknown>>(
   if (currentTarget) for (const field of entity.targetOnlyFields) if (currentTarget[field] !== undefined) body[field] = currentTarget[field];
   return body;
 }
-
-/** The `*_SYNC_DELETES` policy: what a record deleted in the source becomes in the target. */
-export type DeletePolicy = 'delete' | 'retire' | 'ignore';
-export const DELETE_POLICIES: readonly DeletePolicy[] = ['delete', 'retire', 'ignore'];
 
 export class RetireNotDefinedError extends Error {}
 

@@ -1,5 +1,5 @@
 import { quoteIdentifier, stagedClassificationSql } from './staged-diff-sql';
-import type { DeletePolicy } from './merge';
+import type { DeletePolicy } from './modes';
 
 describe('stagedClassificationSql', () => {
   const tables = { schema: 'lab_adapter', source: 'catalog_stage_source', target: 'catalog_stage_target', synced: 'catalog_synced' };

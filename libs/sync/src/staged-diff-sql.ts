@@ -1,4 +1,4 @@
-import { DELETE_POLICIES, type DeletePolicy } from './merge';
+import { DELETE_POLICIES, type DeletePolicy } from './modes';
 
 /**
  * The stage tables of one pipeline, in the target adapter's schema. Columns the classification reads:

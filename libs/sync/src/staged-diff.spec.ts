@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { stagedSidesArbitrary } from './fixtures/catalog-entity';
-import type { DeletePolicy } from './merge';
+import type { DeletePolicy } from './modes';
 import { classifyStaged, countActions, writesTarget, type StagedDecision, type StagedSides, type StagedTargetRecord } from './staged-diff';
 
 const policy = fc.constantFrom<DeletePolicy>('delete', 'retire', 'ignore');

@@ -1,5 +1,5 @@
 import { compareKeys } from './keys';
-import type { DeletePolicy } from './merge';
+import type { DeletePolicy } from './modes';
 
 /** Who created a record in the target: labsync (`sync`) or the target's own users (`target`, e.g. the portal). */
 export type TargetOrigin = 'sync' | 'target';

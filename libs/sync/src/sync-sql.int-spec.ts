@@ -2,7 +2,7 @@ import { dropSchemas, sql, uniqueSchema } from '@labsync/testing';
 import fc from 'fast-check';
 import { entityKey, stagedSidesArbitrary } from './fixtures/catalog-entity';
 import { compareKeys } from './keys';
-import type { DeletePolicy } from './merge';
+import type { DeletePolicy } from './modes';
 import { isInRange, keyRangeSql } from './snapshot-diff';
 import { classifyStaged, type StagedDecision } from './staged-diff';
 import { stagedClassificationSql } from './staged-diff-sql';
