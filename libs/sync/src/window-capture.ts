@@ -14,18 +14,18 @@ export interface WindowCapture<Row> {
  * Window capture: the rows re-read from the trailing window (`windowStartCursor`) minus those already
  * emitted with the same hash. A row committed late with an old timestamp is still inside the window on a
  * later read, is not in `emitted`, and so is caught. `emitted` needs the entries for the re-read keys only
- * (`WHERE key = ANY($1)`); pass the rows through `hashPage` first, so duplicate keys are already set aside.
+ * (`WHERE key = ANY($1)`); pass each page through `hashPage` first, so a key twice in one page is set aside.
  */
 export function captureWindow<Row>(reRead: readonly HashedRow<Row>[], emitted: ReadonlyMap<string, string>): WindowCapture<Row> {
   const capture: WindowCapture<Row> = { emit: [], unchanged: 0, remember: [] };
-  const seen = new Set<string>();
+  // A row updated while the window was paged comes back on a later page: compare it with what this call emitted.
+  const emittedNow = new Map<string, string>();
   for (const row of reRead) {
-    if (seen.has(row.key)) throw new RangeError(`captureWindow: key ${JSON.stringify(row.key)} twice in one read; pass the rows through hashPage`);
-    seen.add(row.key);
-    if (emitted.get(row.key) === row.hash) {
+    if ((emittedNow.get(row.key) ?? emitted.get(row.key)) === row.hash) {
       capture.unchanged++;
       continue;
     }
+    emittedNow.set(row.key, row.hash);
     capture.emit.push(row);
     capture.remember.push({ key: row.key, hash: row.hash });
   }
