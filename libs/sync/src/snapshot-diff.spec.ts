@@ -149,6 +149,15 @@ describe('diffSnapshotPage (synthetic CDC in pages)', () => {
     expect(() => snapshotPageRange('C', page, 2)).toThrow(SourcePagingError);
   });
 
+  it('a full page the source calls the last covers the rest of the key space, so stored keys after it are deleted', () => {
+    const page = hashPage(catalogEntity, [row('A'), row('B')]);
+    const range = snapshotPageRange(null, page, 2, true);
+    expect(range).toEqual({ afterKey: null, throughKey: null, last: true });
+    const changes = diffSnapshotPage(range, page, [{ key: 'Z', hash: 'h' }]);
+    expect(changes.deletes).toEqual([{ key: 'Z', previousHash: 'h' }]);
+    expect(changes.nextAfterKey).toBe(null);
+  });
+
   it('a short page is the last one and covers the rest of the key space', () => {
     expect(snapshotPageRange('B', hashPage(catalogEntity, [row('C')]), 2)).toEqual({ afterKey: 'B', throughKey: null, last: true });
     expect(snapshotPageRange(null, hashPage(catalogEntity, [row('C'), row('D')]), 2)).toEqual({ afterKey: null, throughKey: 'D', last: false });

@@ -56,20 +56,21 @@ export interface SnapshotPageRange {
 }
 
 /**
- * The range a source page read with `key > afterKey ORDER BY key LIMIT limit` covers. A full page covers up to
- * its greatest key; a short one is the last page and covers the rest of the key space, so stored keys past
- * the source's last key are seen as deleted.
+ * The range a source page read with `key > afterKey ORDER BY key LIMIT limit` covers. A page covers up to its
+ * greatest key; the last one covers the rest of the key space, so stored keys past the source's last key are
+ * seen as deleted. The last page is the short one, unless the source says (`nextCursor: null`): believe it,
+ * or a full last page would leave the deletes at the end of the key space unseen.
  */
-export function snapshotPageRange<Row>(afterKey: string | null, page: HashedPage<Row>, limit: number): SnapshotPageRange {
+export function snapshotPageRange<Row>(afterKey: string | null, page: HashedPage<Row>, limit: number, sourceSaysLast?: boolean): SnapshotPageRange {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, got ${limit}`);
   const rawCount = page.rows.length + page.setAside.length;
-  if (rawCount < limit) return { afterKey, throughKey: null, last: true };
+  if (sourceSaysLast ?? rawCount < limit) return { afterKey, throughKey: null, last: true };
   let throughKey: string | null = null;
   for (const key of [...page.rows.map((r) => r.key), ...page.setAside.map((s) => s.key)]) {
     if (key !== null && (afterKey === null || compareKeys(key, afterKey) > 0) && (throughKey === null || compareKeys(key, throughKey) > 0)) throughKey = key;
   }
-  // A full page with no key after afterKey would make the next page the same one, forever.
-  if (throughKey === null) throw new SourcePagingError(`source returned a full page of ${limit} rows with no key after ${JSON.stringify(afterKey)}`);
+  // A page that is not the last and holds no key after afterKey would make the next page the same one, forever.
+  if (throughKey === null) throw new SourcePagingError(`source returned a page of ${rawCount} rows, not the last, with no key after ${JSON.stringify(afterKey)}`);
   return { afterKey, throughKey, last: false };
 }
 

@@ -6,7 +6,9 @@ import {
   nextWatermark,
   parseWatermarkCursor,
   serializeWatermarkCursor,
+  WATERMARK_EPOCH,
   watermarkPositionOf,
+  watermarkQuery,
   windowStartCursor,
   type WatermarkCursor,
   type WatermarkPosition,
@@ -115,6 +117,11 @@ describe('nextWatermark', () => {
     expect(nextWatermark(null, [{ updatedAt: '2026-12-01T11:00:00+01:00', key: 'A' }], 1).cursor).toEqual({ updatedAt: '2026-12-01T10:00:00.000Z', key: 'A' });
   });
 
+  it('believes a source that says whether more rows follow over the page length', () => {
+    expect(nextWatermark(null, [at(1, 'A'), at(2, 'B')], 2, false).exhausted).toBe(true);
+    expect(nextWatermark(null, [at(1, 'A')], 2, true).exhausted).toBe(false);
+  });
+
   it('refuses a page limit below one and a position that is not an instant', () => {
     expect(() => nextWatermark(null, [], 0)).toThrow(RangeError);
     expect(() => nextWatermark(null, [{ updatedAt: 'yesterday', key: 'A' }], 1)).toThrow(InvalidWatermarkError);
@@ -134,6 +141,14 @@ describe('watermark cursor text', () => {
     expect(() => parseWatermarkCursor('{')).toThrow('not JSON');
     expect(() => parseWatermarkCursor('{"updatedAt":"soon","key":"A"}')).toThrow(/updatedAt/);
     expect(() => parseWatermarkCursor('{"updatedAt":"2026-12-01T10:00:00.000Z"}')).toThrow(/key/);
+  });
+});
+
+describe('watermarkQuery', () => {
+  it('reads from the epoch at the start, inclusively from a window start, and after the key otherwise', () => {
+    expect(watermarkQuery(null)).toEqual({ updatedSince: WATERMARK_EPOCH });
+    expect(watermarkQuery({ updatedAt: '2026-12-01T10:00:00.000Z', key: '' })).toEqual({ updatedSince: '2026-12-01T10:00:00.000Z' });
+    expect(watermarkQuery({ updatedAt: '2026-12-01T10:00:00.000Z', key: 'PH' })).toEqual({ updatedSince: '2026-12-01T10:00:00.000Z', after: 'PH' });
   });
 });
 

@@ -59,8 +59,9 @@ export interface NextWatermark {
  * Advances the cursor over one page read with `isAfterCursor(row, cursor)` ordered by position, `limit` rows
  * at most. The cursor moves to the greatest position on the page, so an unsorted page from a source that
  * picked the right rows still loses nothing; rows not after the cursor are reported, not followed backwards.
+ * A source that says whether more rows follow (the stand-ins' `hasMore`) is believed over the page length.
  */
-export function nextWatermark(cursor: WatermarkCursor | null, page: readonly WatermarkPosition[], limit: number): NextWatermark {
+export function nextWatermark(cursor: WatermarkCursor | null, page: readonly WatermarkPosition[], limit: number, sourceHasMore?: boolean): NextWatermark {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`page limit must be a positive integer, got ${limit}`);
   let next = cursor;
   const behindCursor: number[] = [];
@@ -68,7 +69,19 @@ export function nextWatermark(cursor: WatermarkCursor | null, page: readonly Wat
     if (!isAfterCursor(position, cursor)) behindCursor.push(index);
     else if (next === null || compareWatermarkPositions(position, next) > 0) next = { updatedAt: new Date(instantMs(position.updatedAt)).toISOString(), key: position.key };
   });
-  return { cursor: next, exhausted: page.length < limit, behindCursor };
+  return { cursor: next, exhausted: sourceHasMore === undefined ? page.length < limit : !sourceHasMore, behindCursor };
+}
+
+/** The beginning of time for a first read: every row is after it. */
+export const WATERMARK_EPOCH = '1970-01-01T00:00:00.000Z';
+
+/**
+ * The contract's watermark query (`GET /api/catalog?updatedSince=&after=`) for a cursor. Without `after` the
+ * source reads `updatedAt >= updatedSince` (inclusive), which is what the start and a window's start mean.
+ */
+export function watermarkQuery(cursor: WatermarkCursor | null): { updatedSince: string; after?: string } {
+  if (cursor === null) return { updatedSince: WATERMARK_EPOCH };
+  return cursor.key === '' ? { updatedSince: cursor.updatedAt } : { updatedSince: cursor.updatedAt, after: cursor.key };
 }
 
 /** The cursor a window read starts from: every row with `updatedAt >= now - windowMs`. */
