@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
 import { LOGGER, OperatorAuthGuard, ProblemException, parseOrProblem } from '@labsync/service-runtime';
-import { CallbackDeadLetters, type DeadCallback, type ReplayedCallback } from '../callbacks/callback-dead-letters';
+import { CallbackDeadLetters } from '../callbacks/callback-dead-letters';
+import type { DeadCallback, ReplayedCallback } from '../callbacks/callback-deliveries.repository';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { ListDeadLettersQuery, NotificationIdParam, ReplayDeadLettersBody } from './dead-letter-requests';
 
