@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
-import { CallbackDeadLetters } from './callback-dead-letters';
 import { CallbackDeliveryWorker } from './callback-delivery.worker';
 import { DeliveryQueue } from './delivery-queue';
 import { HttpPartnerCallbacks } from './http-partner-callbacks';
 import { PARTNER_CALLBACKS } from './partner-callbacks';
+import { ReplayDeadCallback } from './replay-dead-callback.use-case';
+import { ReplayDeadCallbacks } from './replay-dead-callbacks.use-case';
 
 @Module({
   providers: [
     DeliveryQueue,
     CallbackDeliveryWorker,
-    CallbackDeadLetters,
+    ReplayDeadCallback,
+    ReplayDeadCallbacks,
     { provide: PARTNER_CALLBACKS, useFactory: (config: PortalAdapterConfig) => new HttpPartnerCallbacks(config.callbackTimeoutMs), inject: [PORTAL_ADAPTER_CONFIG] },
   ],
-  exports: [CallbackDeadLetters],
+  exports: [ReplayDeadCallback, ReplayDeadCallbacks],
 })
 export class CallbacksModule {}

@@ -10,6 +10,12 @@ import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { mayEndAWait } from '../sync-answers/lab-answer';
 import { CorrelationViewsRepository } from './correlation-views.repository';
 
+export interface ApplyCorrelationSnapshotCommand {
+  snapshot: CorrelationSnapshot;
+  /** The consumer's transaction, which also records the event as processed. */
+  manager: EntityManager;
+}
+
 export interface SnapshotApplied {
   /** The read model took this snapshot (it was newer than the one kept). */
   viewUpdated: boolean;
@@ -36,7 +42,7 @@ export class ApplyCorrelationSnapshot {
     @Inject(PORTAL_ADAPTER_CONFIG) private readonly config: PortalAdapterConfig,
   ) {}
 
-  async execute(manager: EntityManager, snapshot: CorrelationSnapshot): Promise<SnapshotApplied> {
+  async execute({ snapshot, manager }: ApplyCorrelationSnapshotCommand): Promise<SnapshotApplied> {
     const viewUpdated = await this.views.keepIfNewer(manager, snapshot, this.config.replicaId);
     this.metrics.snapshots.inc({ outcome: viewUpdated ? 'applied' : 'stale' });
     const waitersNotified = viewUpdated && mayEndAWait(snapshot.status);

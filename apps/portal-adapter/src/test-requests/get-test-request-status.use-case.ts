@@ -5,6 +5,13 @@ import { CorrelationViewsRepository } from '../status-updates/correlation-views.
 import { statusFromStoredRequest, statusFromView, type TestRequestStatusResponse } from './test-request-status';
 import { TestRequestsRepository } from './test-requests.repository';
 
+export interface GetTestRequestStatusCommand {
+  /** The authenticated partner: only its own requests are visible. */
+  partnerId: string;
+  /** As the partner wrote it in the path (not necessarily a UUID). */
+  correlationId: string;
+}
+
 /**
  * The status of one of the partner's own requests: the newest snapshot if one arrived, else the stored
  * request. Unknown ids, other partners' ids and ids that are not even UUIDs all get the same 404.
@@ -16,8 +23,9 @@ export class GetTestRequestStatus {
     private readonly testRequests: TestRequestsRepository,
   ) {}
 
-  async execute(partnerId: string, correlationId: string): Promise<TestRequestStatusResponse> {
-    const id = parseCorrelationId(correlationId);
+  async execute(command: GetTestRequestStatusCommand): Promise<TestRequestStatusResponse> {
+    const { partnerId } = command;
+    const id = parseCorrelationId(command.correlationId);
     if (id) {
       const view = await this.views.findOwn(partnerId, id);
       if (view) return statusFromView(view);
