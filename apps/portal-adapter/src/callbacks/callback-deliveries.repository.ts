@@ -3,7 +3,9 @@ import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { callbackChannel } from '../database/channels';
 import type { PartnerCallbackBody } from './callback-body';
-import type { DeliveryState } from './callback-delivery.entity';
+
+/** DEAD: given up after CALLBACK_MAX_ATTEMPTS; holds its correlation's later notifications until replayed. */
+export type DeliveryState = 'PENDING' | 'DELIVERED' | 'DEAD';
 
 /** A notification to queue for a partner's portal. */
 export interface NewDelivery {

@@ -1,10 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import type { CorrelationSnapshot, CorrelationStatus } from '@labsync/contracts';
+import type { CorrelationSnapshot, CorrelationStatus, RecordedResult, TimelineEntry } from '@labsync/contracts';
 import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AnswerSource } from '../sync-answers/lab-answer';
 import { syncAnswerChannel } from '../sync-answers/sync-answer-channel';
-import type { CorrelationView } from './correlation-view.entity';
+
+/** The newest correlation snapshot this app has seen (table correlation_views), what GET answers from. */
+export interface CorrelationView {
+  correlationId: string;
+  partnerId: string;
+  portalRequestId: string;
+  status: CorrelationStatus;
+  labOrderId: string | null;
+  version: number;
+  timeline: TimelineEntry[];
+  results: RecordedResult[];
+  /** When the correlation-tracker produced this snapshot. */
+  updatedAt: Date;
+  appliedAt: Date;
+  /** The replica (REPLICA_ID) whose status consumer applied this snapshot. */
+  appliedBy: string | null;
+}
 
 interface CorrelationViewRow {
   correlation_id: string;
@@ -13,8 +29,8 @@ interface CorrelationViewRow {
   status: CorrelationStatus;
   lab_order_id: string | null;
   version: string;
-  timeline: CorrelationView['timeline'];
-  results: CorrelationView['results'];
+  timeline: TimelineEntry[];
+  results: RecordedResult[];
   updated_at: Date;
   applied_at: Date;
   applied_by: string | null;

@@ -1,7 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { IdempotencyRecord } from './idempotency-key.entity';
+
+/** An idempotency key a partner used (table idempotency_keys): which body it came with, what it created. */
+export interface IdempotencyRecord {
+  partnerId: string;
+  key: string;
+  /** requestHash() of the body first sent with this key. */
+  requestHash: string;
+  correlationId: string;
+  createdAt: Date;
+}
 
 /** What an earlier use of a key decides: the body it came with and the request it created. */
 export type IdempotencyKeyUse = Pick<IdempotencyRecord, 'requestHash' | 'correlationId'>;

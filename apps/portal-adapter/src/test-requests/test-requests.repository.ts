@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { TestRequest } from '@labsync/contracts';
 import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { StoredTestRequest } from './test-request.entity';
+
+/** A test request as stored (table test_requests), before anything else happens to it. */
+export interface StoredTestRequest {
+  correlationId: string;
+  partnerId: string;
+  portalRequestId: string;
+  /** The canonical request (the same shape request.submitted carries). */
+  request: TestRequest;
+  receivedAt: Date;
+  idempotencyKey: string | null;
+}
 
 interface TestRequestRow {
   correlation_id: string;
