@@ -4,17 +4,15 @@ import { CallbackDeliveryWorker } from './callback-delivery.worker';
 import { DeliveryQueue } from './delivery-queue';
 import { HttpPartnerCallbacks } from './http-partner-callbacks';
 import { PARTNER_CALLBACKS } from './partner-callbacks';
-import { ReplayDeadCallback } from './replay-dead-callback.use-case';
 import { ReplayDeadCallbacks } from './replay-dead-callbacks.use-case';
 
 @Module({
   providers: [
     DeliveryQueue,
     CallbackDeliveryWorker,
-    ReplayDeadCallback,
     ReplayDeadCallbacks,
     { provide: PARTNER_CALLBACKS, useFactory: (config: PortalAdapterConfig) => new HttpPartnerCallbacks(config.callbackTimeoutMs), inject: [PORTAL_ADAPTER_CONFIG] },
   ],
-  exports: [ReplayDeadCallback, ReplayDeadCallbacks],
+  exports: [ReplayDeadCallbacks],
 })
 export class CallbacksModule {}

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { OperatorAuthGuard, ProblemException, parseOrProblem } from '@labsync/service-runtime';
 import { CallbackDeliveriesRepository, type DeadCallback, type ReplayedCallback } from '../callbacks/callback-deliveries.repository';
-import { ReplayDeadCallback } from '../callbacks/replay-dead-callback.use-case';
 import { ReplayDeadCallbacks } from '../callbacks/replay-dead-callbacks.use-case';
 import { ListDeadLettersQuery, NotificationIdParam, ReplayDeadLettersBody } from './dead-letter-requests';
 
@@ -26,7 +25,6 @@ export interface ReplayAccepted {
 export class DeadLettersController {
   constructor(
     private readonly deliveries: CallbackDeliveriesRepository,
-    private readonly replayDeadCallback: ReplayDeadCallback,
     private readonly replayDeadCallbacks: ReplayDeadCallbacks,
   ) {}
 
@@ -49,6 +47,8 @@ export class DeadLettersController {
   async replayOne(@Param('notificationId') notificationIdParam: string): Promise<ReplayedCallback> {
     const id = NotificationIdParam.safeParse(notificationIdParam);
     if (!id.success) throw new ProblemException(400, 'Invalid notification id', id.error.issues[0]!.message, { notificationId: notificationIdParam });
-    return this.replayDeadCallback.execute({ notificationId: id.data });
+    // A named id replays exactly that one delivery, or the use case throws the 404/409.
+    const [replayed] = await this.replayDeadCallbacks.execute({ notificationId: id.data });
+    return replayed!;
   }
 }
