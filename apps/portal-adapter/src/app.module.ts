@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { ConfigModule } from './config/config.module';
+import { RepositoriesModule } from './database/repositories.module';
 import { OperatorModule } from './operator/operator.module';
 import { StatusUpdatesModule } from './status-updates/status-updates.module';
 import { TestRequestsModule } from './test-requests/test-requests.module';
 import { UnconfirmedRequestsModule } from './unconfirmed-requests/unconfirmed-requests.module';
 
 @Module({
-  imports: [ConfigModule, TestRequestsModule, StatusUpdatesModule, CallbacksModule, OperatorModule, UnconfirmedRequestsModule],
+  imports: [ConfigModule, RepositoriesModule, TestRequestsModule, StatusUpdatesModule, CallbacksModule, OperatorModule, UnconfirmedRequestsModule],
 })
 export class AppModule {}

@@ -2,14 +2,10 @@ import { loadPortalAdapterConfig } from './config/portal-adapter-config';
 import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
-import { CallbackDeliveryEntity } from './callbacks/callback-delivery.entity';
 import { CallbackDeadLetters1732500000000 } from './database/callback-dead-letters.migration';
 import { PortalAdapterTables1732400000000 } from './database/portal-adapter-tables.migration';
 import { SyncAnswers1732600000000 } from './database/sync-answers.migration';
 import { UnconfirmedRequests1732700000000 } from './database/unconfirmed-requests.migration';
-import { CorrelationViewEntity } from './status-updates/correlation-view.entity';
-import { IdempotencyKeyEntity } from './test-requests/idempotency-key.entity';
-import { TestRequestEntity } from './test-requests/test-request.entity';
 
 /** The partner-facing API: accepts test requests, answers status queries, pushes callbacks to portals. */
 export const portalAdapter: ServiceDefinition = {
@@ -18,7 +14,8 @@ export const portalAdapter: ServiceDefinition = {
   loadConfig: (env) => loadPortalAdapterConfig(env),
   database: {
     defaultSchema: 'portal_adapter',
-    entities: [TestRequestEntity, IdempotencyKeyEntity, CorrelationViewEntity, CallbackDeliveryEntity],
+    // Repositories run their SQL through queryRows; no TypeORM entity is mapped.
+    entities: [],
     migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
   },
   messaging: { consumerGroup: 'portal-adapter' },

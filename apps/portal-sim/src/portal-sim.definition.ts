@@ -1,6 +1,5 @@
 import { portalPartnersFromEnv } from './config/portal-sim-config';
 import type { ServiceDefinition } from '@labsync/service-runtime';
-import { ReceivedEventEntity } from './callbacks/received-event.entity';
 import { PortalSimTables1732300000001 } from './database/portal-sim-tables.migration';
 import { PortalSimModule } from './portal-sim.module';
 
@@ -13,7 +12,8 @@ export const portalSimService: ServiceDefinition = {
   bodyLimit: '1mb',
   database: {
     defaultSchema: 'portal_sim',
-    entities: [ReceivedEventEntity],
+    // The repository runs its SQL through queryRows; no TypeORM entity is mapped.
+    entities: [],
     migrations: [PortalSimTables1732300000001],
   },
 };

@@ -9,7 +9,8 @@ import { callbackChannel } from '../database/channels';
 import { PartnerDirectory } from '../partners/partner-directory';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
 import { serializeCallbackBody } from './callback-body';
-import { DeliveryQueue, type ClaimedDelivery } from './delivery-queue';
+import type { ClaimedDelivery } from './callback-deliveries.repository';
+import { DeliveryQueue } from './delivery-queue';
 import { PARTNER_CALLBACKS, type PartnerCallbacks } from './partner-callbacks';
 import { afterFailedAttempt, callbackRetryDelayMs } from './retry-backoff';
 

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ParkedOutbox, type ParkedOutboxEvent } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
+import { schemaOf } from '@labsync/persistence';
 import { LOGGER, OperatorAuthGuard, ProblemException, parseOrProblem } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -19,7 +20,7 @@ export class ParkedOutboxController {
   private readonly log: Logger;
 
   constructor(dataSource: DataSource, @Inject(LOGGER) logger: Logger) {
-    this.parked = new ParkedOutbox(dataSource, (dataSource.options as { schema: string }).schema);
+    this.parked = new ParkedOutbox(dataSource, schemaOf(dataSource));
     this.log = logger.child({ component: 'operator-api' });
   }
 

@@ -17,6 +17,6 @@ export class CorrelationStatusConsumer {
 
   @consumeEvent(Topic.correlationStatus)
   async onSnapshot(@Payload() snapshot: TopicMap[typeof Topic.correlationStatus], @Ctx() context: KafkaEventContext): Promise<void> {
-    await this.applySnapshot.execute(context.manager, snapshot);
+    await this.applySnapshot.execute({ snapshot, manager: context.manager });
   }
 }

@@ -1,20 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
-import { NotificationListener, queryRows, quoteIdent } from '@labsync/persistence';
+import { NotificationListener, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
-import { STATUSES_THAT_MAY_END_A_WAIT, labAnswerOf, type AnswerSource, type LabAnswer } from './lab-answer';
+import { CorrelationViewsRepository } from '../status-updates/correlation-views.repository';
+import { STATUSES_THAT_MAY_END_A_WAIT, labAnswerOf, type LabAnswer } from './lab-answer';
 import { LabAnswerWaiters, type WaitOutcome } from './lab-answer-waiters';
 import { syncAnswerChannel } from './sync-answer-channel';
 import { SyncAnswerMetrics } from './sync-answer.metrics';
-
-interface AnswerRow {
-  correlation_id: string;
-  status: AnswerSource['status'];
-  lab_order_id: string | null;
-  timeline: AnswerSource['timeline'];
-}
 
 /**
  * One per replica: LISTENs for "this correlation's view reached an answer" (NOTIFY from whichever
@@ -30,6 +24,7 @@ export class LabAnswerWatcher implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly views: CorrelationViewsRepository,
     private readonly metrics: SyncAnswerMetrics,
     @Inject(PORTAL_ADAPTER_CONFIG) config: PortalAdapterConfig,
     @Inject(LOGGER) logger: Logger,
@@ -67,23 +62,17 @@ export class LabAnswerWatcher implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   private async readAnswers(correlationIds: string[]): Promise<Map<string, LabAnswer>> {
-    const rows = await queryRows<AnswerRow>(
-      this.dataSource,
-      `SELECT correlation_id, status, lab_order_id, CASE WHEN status = 'REJECTED_BY_LAB' THEN timeline END AS timeline
-         FROM ${quoteIdent(this.schema)}.correlation_views
-        WHERE correlation_id = ANY($1::text[]) AND status = ANY($2::text[])`,
-      [correlationIds, STATUSES_THAT_MAY_END_A_WAIT],
-    );
+    const sources = await this.views.answerSources(correlationIds, STATUSES_THAT_MAY_END_A_WAIT);
     const answers = new Map<string, LabAnswer>();
-    for (const row of rows) {
-      const answer = labAnswerOf({ status: row.status, labOrderId: row.lab_order_id, timeline: row.timeline });
-      if (answer) answers.set(row.correlation_id, answer);
+    for (const [correlationId, source] of sources) {
+      const answer = labAnswerOf(source);
+      if (answer) answers.set(correlationId, answer);
     }
     return answers;
   }
 
   private get schema(): string {
-    return (this.dataSource.options as { schema: string }).schema;
+    return schemaOf(this.dataSource);
   }
 
   private get databaseUrl(): string {

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { parseCorrelationId } from '@labsync/contracts';
 import { ProblemException } from '@labsync/service-runtime';
-import { DataSource } from 'typeorm';
-import { CorrelationViewEntity } from '../status-updates/correlation-view.entity';
+import { CorrelationViewsRepository } from '../status-updates/correlation-views.repository';
 import { statusFromStoredRequest, statusFromView, type TestRequestStatusResponse } from './test-request-status';
-import { TestRequestEntity } from './test-request.entity';
+import { TestRequestsRepository } from './test-requests.repository';
+
+export interface GetTestRequestStatusCommand {
+  /** The authenticated partner: only its own requests are visible. */
+  partnerId: string;
+  /** As the partner wrote it in the path (not necessarily a UUID). */
+  correlationId: string;
+}
 
 /**
  * The status of one of the partner's own requests: the newest snapshot if one arrived, else the stored
@@ -12,14 +18,18 @@ import { TestRequestEntity } from './test-request.entity';
  */
 @Injectable()
 export class GetTestRequestStatus {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly views: CorrelationViewsRepository,
+    private readonly testRequests: TestRequestsRepository,
+  ) {}
 
-  async execute(partnerId: string, correlationId: string): Promise<TestRequestStatusResponse> {
-    const id = parseCorrelationId(correlationId);
+  async execute(command: GetTestRequestStatusCommand): Promise<TestRequestStatusResponse> {
+    const { partnerId } = command;
+    const id = parseCorrelationId(command.correlationId);
     if (id) {
-      const view = await this.dataSource.getRepository(CorrelationViewEntity).findOneBy({ correlationId: id, partnerId });
+      const view = await this.views.findOwn(partnerId, id);
       if (view) return statusFromView(view);
-      const stored = await this.dataSource.getRepository(TestRequestEntity).findOneBy({ correlationId: id, partnerId });
+      const stored = await this.testRequests.findOwn(partnerId, id);
       if (stored) return statusFromStoredRequest(stored);
     }
     throw new ProblemException(404, 'Not Found', 'No test request with this correlation id exists for your partner account.');

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Topic, type TestRequest } from '@labsync/contracts';
 import { OutboxWriter } from '@labsync/messaging';
-import { queryRows, quoteIdent } from '@labsync/persistence';
 import { runWithLogContext, type Logger } from '@labsync/observability';
 import { LOGGER, ProblemException } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
+import { IdempotencyKeysRepository, type IdempotencyKeyUse } from './idempotency-keys.repository';
+import { TestRequestsRepository } from './test-requests.repository';
 
 export interface SubmitTestRequestCommand {
   partnerId: string;
@@ -24,11 +25,6 @@ export interface SubmittedTestRequest {
   replayed: boolean;
 }
 
-interface IdempotencyRow {
-  request_hash: string;
-  correlation_id: string;
-}
-
 /**
  * Stores a partner's test request and queues request.submitted, in one transaction, before the partner is
  * answered. With an Idempotency-Key, the same key and body give back the first request's correlation id
@@ -39,6 +35,8 @@ interface IdempotencyRow {
 export class SubmitTestRequest {
   constructor(
     private readonly dataSource: DataSource,
+    private readonly testRequests: TestRequestsRepository,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
     private readonly outbox: OutboxWriter,
     private readonly metrics: PortalAdapterMetrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -57,10 +55,9 @@ export class SubmitTestRequest {
   }
 
   private async store(manager: EntityManager, command: SubmitTestRequestCommand): Promise<SubmittedTestRequest> {
-    const schema = quoteIdent(this.schema());
     const { partnerId, idempotencyKey } = command;
     if (idempotencyKey !== null) {
-      const earlier = await this.findKey(manager, schema, partnerId, idempotencyKey);
+      const earlier = await this.idempotencyKeys.find(manager, partnerId, idempotencyKey);
       if (earlier) return this.answerFromKey(earlier, command);
     }
 
@@ -68,23 +65,14 @@ export class SubmitTestRequest {
     const receivedAt = new Date();
     if (idempotencyKey !== null) {
       // The key row goes first: a concurrent request with the same key blocks here until this commits.
-      const claimed = await queryRows(
-        manager,
-        `INSERT INTO ${schema}.idempotency_keys (partner_id, key, request_hash, correlation_id, created_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (partner_id, key) DO NOTHING RETURNING key`,
-        [partnerId, idempotencyKey, command.requestHash, correlationId, receivedAt],
-      );
-      if (claimed.length === 0) {
-        const winner = await this.findKey(manager, schema, partnerId, idempotencyKey);
+      const claimed = await this.idempotencyKeys.claim(manager, { partnerId, key: idempotencyKey, requestHash: command.requestHash, correlationId, createdAt: receivedAt });
+      if (!claimed) {
+        const winner = await this.idempotencyKeys.find(manager, partnerId, idempotencyKey);
         if (!winner) throw new Error(`idempotency key of partner ${partnerId} vanished while resolving a race`);
         return this.answerFromKey(winner, command);
       }
     }
-    await manager.query(
-      `INSERT INTO ${schema}.test_requests (correlation_id, partner_id, portal_request_id, request, received_at, idempotency_key)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
-      [correlationId, partnerId, command.request.portalRequestId, JSON.stringify(command.request), receivedAt, idempotencyKey],
-    );
+    await this.testRequests.insert(manager, { correlationId, partnerId, portalRequestId: command.request.portalRequestId, request: command.request, receivedAt, idempotencyKey });
     await this.outbox.add(
       manager,
       Topic.requestSubmitted,
@@ -94,17 +82,8 @@ export class SubmitTestRequest {
     return { correlationId, replayed: false };
   }
 
-  private async findKey(manager: EntityManager, schema: string, partnerId: string, key: string): Promise<IdempotencyRow | undefined> {
-    const rows = await queryRows<IdempotencyRow>(
-      manager,
-      `SELECT request_hash, correlation_id FROM ${schema}.idempotency_keys WHERE partner_id = $1 AND key = $2`,
-      [partnerId, key],
-    );
-    return rows[0];
-  }
-
-  private answerFromKey(earlier: IdempotencyRow, command: SubmitTestRequestCommand): SubmittedTestRequest {
-    if (earlier.request_hash !== command.requestHash) {
+  private answerFromKey(earlier: IdempotencyKeyUse, command: SubmitTestRequestCommand): SubmittedTestRequest {
+    if (earlier.requestHash !== command.requestHash) {
       this.metrics.submission(command.partnerId, 'conflict');
       throw new ProblemException(
         409,
@@ -112,10 +91,6 @@ export class SubmitTestRequest {
         'This Idempotency-Key was already used with a different body. Send the same body to get the original answer, or use a new key for a new request.',
       );
     }
-    return { correlationId: earlier.correlation_id, replayed: true };
-  }
-
-  private schema(): string {
-    return (this.dataSource.options as { schema: string }).schema;
+    return { correlationId: earlier.correlationId, replayed: true };
   }
 }

@@ -1,6 +1,6 @@
 import type { CorrelationStatus, RecordedResult, TimelineEntry } from '@labsync/contracts';
-import type { CorrelationView } from '../status-updates/correlation-view.entity';
-import type { StoredTestRequest } from './test-request.entity';
+import type { CorrelationView } from '../status-updates/correlation-views.repository';
+import type { StoredTestRequest } from './test-requests.repository';
 
 /** The body of `GET /v1/test-requests/:correlationId` (the HTTP DTO of the status resource). */
 export interface TestRequestStatusResponse {

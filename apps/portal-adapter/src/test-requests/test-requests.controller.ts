@@ -1,20 +1,17 @@
-import { Body, Controller, Get, Headers, Inject, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Partner } from '@labsync/configuration';
 import { BodyLimit, ProblemException, ValidationProblem } from '@labsync/service-runtime';
 import type { Response } from 'express';
-import { AwaitLabAnswer } from '../sync-answers/await-lab-answer.use-case';
-import { SyncAnswerMetrics } from '../sync-answers/sync-answer.metrics';
-import { SyncWaitSlots } from '../sync-answers/sync-wait-slots';
-import { PORTAL_ADAPTER_CONFIG, type PortalAdapterConfig } from '../config/portal-adapter-config';
 import { AuthenticatedPartner } from '../partners/authenticated-partner.decorator';
 import { PartnerAuthGuard } from '../partners/partner-auth.guard';
 import { PartnerRateLimitGuard } from '../partners/partner-rate-limit.guard';
 import { PortalAdapterMetrics } from '../portal-adapter.metrics';
+import { AnswerTestRequest } from './answer-test-request.use-case';
 import { GetTestRequestStatus } from './get-test-request-status.use-case';
 import { parseIdempotencyKey, requestHash } from './idempotency';
 import { parsePreferHeader } from './prefer-header';
 import { SubmitTestRequest } from './submit-test-request.use-case';
-import { acceptedAnswer, applyPreference, labAnswered, type TestRequestAnswer } from './test-request-answers';
+import type { TestRequestAnswer } from './test-request-answers';
 import type { TestRequestStatusResponse } from './test-request-status';
 import { parseTestRequestBody } from './test-request.dto';
 import { toCanonicalTestRequest } from './test-request.mapping';
@@ -28,12 +25,9 @@ const MAX_CAUSATION_ID_LENGTH = 128;
 export class TestRequestsController {
   constructor(
     private readonly submit: SubmitTestRequest,
+    private readonly answer: AnswerTestRequest,
     private readonly getStatus: GetTestRequestStatus,
-    private readonly awaitLabAnswer: AwaitLabAnswer,
     private readonly metrics: PortalAdapterMetrics,
-    private readonly syncMetrics: SyncAnswerMetrics,
-    private readonly waitSlots: SyncWaitSlots,
-    @Inject(PORTAL_ADAPTER_CONFIG) private readonly config: PortalAdapterConfig,
   ) {}
 
   /**
@@ -70,31 +64,12 @@ export class TestRequestsController {
       causationId: typeof requestId === 'string' && requestId.length <= MAX_CAUSATION_ID_LENGTH ? requestId : null,
     });
 
-    const preference = applyPreference(prefer.preference, this.config.syncWaitMaxSeconds);
-    if (preference.clamped) this.syncMetrics.clamped.inc({ partner: partner.id });
-    if (preference.waitSeconds === null) return send(response, acceptedAnswer(correlationId, this.config.publicBaseUrl, preference));
-    const releaseSlot = this.waitSlots.tryAcquire(partner.id);
-    if (!releaseSlot) {
-      // Too many open waits (this partner's or this replica's): the stored request gets its 202 now, and
-      // Preference-Applied does not claim a wait that did not happen.
-      this.syncMetrics.refused.inc({ partner: partner.id });
-      return send(response, acceptedAnswer(correlationId, this.config.publicBaseUrl, { ...preference, waitSeconds: null }));
-    }
-
     // The partner may hang up while waiting; its waiter is then dropped at once.
     const hungUp = new AbortController();
     response.on('close', () => {
-      releaseSlot();
       if (!response.writableFinished) hungUp.abort();
     });
-    const outcome = await this.awaitLabAnswer
-      .execute({ partnerId: partner.id, correlationId, receivedAtMs, waitSeconds: preference.waitSeconds, signal: hungUp.signal })
-      .finally(releaseSlot);
-    const answer =
-      outcome.kind === 'answered' && outcome.answer.kind !== 'settled'
-        ? labAnswered(correlationId, outcome.answer, this.config.publicBaseUrl, preference)
-        : acceptedAnswer(correlationId, this.config.publicBaseUrl, preference);
-    send(response, answer);
+    send(response, await this.answer.execute({ partnerId: partner.id, correlationId, receivedAtMs, preference: prefer.preference, hungUp: hungUp.signal }));
   }
 
   private invalidHeader(partner: Partner, header: string, message: string): ProblemException {
@@ -104,7 +79,7 @@ export class TestRequestsController {
 
   @Get(':correlationId')
   async status(@AuthenticatedPartner() partner: Partner, @Param('correlationId') correlationId: string): Promise<TestRequestStatusResponse> {
-    return this.getStatus.execute(partner.id, correlationId);
+    return this.getStatus.execute({ partnerId: partner.id, correlationId });
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { queryRows, quoteIdent } from '@labsync/persistence';
+import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export type UnconfirmedState = 'open' | 'resolved';
@@ -43,7 +43,7 @@ export class UnconfirmedRequestsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   get schema(): string {
-    return (this.dataSource.options as { schema: string }).schema;
+    return schemaOf(this.dataSource);
   }
 
   private table(name: string): string {

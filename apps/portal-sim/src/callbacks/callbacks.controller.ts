@@ -1,13 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, UseInterceptors } from '@nestjs/common';
 import type { RequestWithRawBody } from '@labsync/service-runtime';
 import { CallbackFaultsInterceptor } from '../faults/callback-faults.interceptor';
-import { ReceiveCallbackUseCase } from './receive-callback.use-case';
+import { ReceiveCallback } from './receive-callback.use-case';
 
 /** Where labsync delivers a partner's callbacks. Injected faults apply here. */
 @Controller('callbacks')
 @UseInterceptors(CallbackFaultsInterceptor)
 export class CallbacksController {
-  constructor(@Inject(ReceiveCallbackUseCase) private readonly receive: ReceiveCallbackUseCase) {}
+  constructor(@Inject(ReceiveCallback) private readonly receive: ReceiveCallback) {}
 
   @Post(':partnerId')
   @HttpCode(200)

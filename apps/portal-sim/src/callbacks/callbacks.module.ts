@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { FaultsModule } from '../faults/faults.module';
 import { CallbacksController } from './callbacks.controller';
-import { ReceiveCallbackUseCase } from './receive-callback.use-case';
+import { ReceiveCallback } from './receive-callback.use-case';
 import { ReceivedEventsRepository } from './received-events.repository';
 
 @Module({
   imports: [FaultsModule],
   controllers: [CallbacksController],
-  providers: [ReceiveCallbackUseCase, ReceivedEventsRepository],
+  providers: [ReceiveCallback, ReceivedEventsRepository],
   exports: [ReceivedEventsRepository],
 })
 export class CallbacksModule {}

@@ -7,7 +7,7 @@ import { authenticateCallback } from './callback-authentication';
 import { CallbackBodySchema } from './callback-body';
 import { ReceivedEventsRepository } from './received-events.repository';
 
-export interface IncomingCallback {
+export interface ReceiveCallbackCommand {
   partnerId: string;
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer | undefined;
@@ -19,7 +19,7 @@ export interface IncomingCallback {
  * secret, only when it is a well-formed callback; then it is recorded once per event id.
  */
 @Injectable()
-export class ReceiveCallbackUseCase {
+export class ReceiveCallback {
   private readonly callbacks;
 
   constructor(
@@ -31,7 +31,7 @@ export class ReceiveCallbackUseCase {
     this.callbacks = metrics.counter('portal_sim_callbacks_total', 'callbacks that reached portal-sim, by outcome', ['outcome']);
   }
 
-  async execute(callback: IncomingCallback): Promise<{ received: true; duplicate: boolean }> {
+  async execute(callback: ReceiveCallbackCommand): Promise<{ received: true; duplicate: boolean }> {
     const auth = authenticateCallback(this.partners, callback.partnerId, callback.headers[SIGNATURE_HEADER], callback.rawBody ?? Buffer.alloc(0));
     if (!auth.ok) {
       this.callbacks.inc({ outcome: auth.reason });

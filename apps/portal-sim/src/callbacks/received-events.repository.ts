@@ -1,8 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
-import { DataSource, type FindOptionsWhere } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { CallbackBody } from './callback-body';
-import { ReceivedEventEntity, type ReceivedEvent } from './received-event.entity';
+
+/** A callback event portal-sim accepted (table received_events). */
+export interface ReceivedEvent {
+  eventId: string;
+  partnerId: string;
+  type: string;
+  correlationId: string;
+  portalRequestId: string | null;
+  body: Record<string, unknown>;
+  deliveries: number;
+  firstReceivedAt: Date;
+  lastReceivedAt: Date;
+}
+
+interface ReceivedEventRow {
+  event_id: string;
+  partner_id: string;
+  type: string;
+  correlation_id: string;
+  portal_request_id: string | null;
+  body: Record<string, unknown>;
+  deliveries: number;
+  first_received_at: Date;
+  last_received_at: Date;
+}
 
 @Injectable()
 export class ReceivedEventsRepository {
@@ -28,11 +52,27 @@ export class ReceivedEventsRepository {
     return { duplicate: !row!.inserted, deliveries: row!.deliveries };
   }
 
+  /** In the order of first arrival; an empty filter value matches everything, as a missing one does. */
   async list(filter: { correlationId?: string; partnerId?: string }): Promise<ReceivedEvent[]> {
-    const where: FindOptionsWhere<ReceivedEvent> = {};
-    if (filter.correlationId) where.correlationId = filter.correlationId;
-    if (filter.partnerId) where.partnerId = filter.partnerId;
-    return this.dataSource.getRepository(ReceivedEventEntity).find({ where, order: { arrivalSeq: 'ASC' } });
+    const rows = await queryRows<ReceivedEventRow>(
+      this.dataSource,
+      `SELECT event_id, partner_id, type, correlation_id, portal_request_id, body, deliveries, first_received_at, last_received_at
+         FROM ${this.table}
+        WHERE ($1::text IS NULL OR correlation_id = $1) AND ($2::text IS NULL OR partner_id = $2)
+        ORDER BY arrival_seq`,
+      [filter.correlationId || null, filter.partnerId || null],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      partnerId: r.partner_id,
+      type: r.type,
+      correlationId: r.correlation_id,
+      portalRequestId: r.portal_request_id,
+      body: r.body,
+      deliveries: r.deliveries,
+      firstReceivedAt: r.first_received_at,
+      lastReceivedAt: r.last_received_at,
+    }));
   }
 
   async clear(): Promise<number> {

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { partnersFromEnv, type Partner } from '@labsync/configuration';
-import { SERVICE_ENV } from '@labsync/service-runtime';
+import { APP_CONFIG } from '@labsync/service-runtime';
 
 /** The partners whose callbacks portal-sim accepts, by id (PARTNERS, or the development partners). */
 export const PORTAL_PARTNERS = Symbol('PORTAL_PARTNERS');
@@ -12,7 +12,8 @@ export function portalPartnersFromEnv(env: NodeJS.ProcessEnv): PortalPartners {
 
 @Global()
 @Module({
-  providers: [{ provide: PORTAL_PARTNERS, inject: [SERVICE_ENV], useFactory: (env: NodeJS.ProcessEnv) => portalPartnersFromEnv(env) }],
+  // What start-service parsed once at boot with portalSimService.loadConfig (portalPartnersFromEnv).
+  providers: [{ provide: PORTAL_PARTNERS, useExisting: APP_CONFIG }],
   exports: [PORTAL_PARTNERS],
 })
 export class PortalSimConfigModule {}
