@@ -57,7 +57,13 @@ export class ParkedOutbox {
       createdAt: r.created_at.toISOString(),
       parkedAt: r.parked_at.toISOString(),
     }));
-    const total = rows[0] ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM ${quoteIdent(this.schema)}.outbox_parked`))[0].n);
+    // The total comes from the same statement (one snapshot) as the rows: an empty page means none were
+    // parked when it ran. Only `limit` 0 needs a count of its own.
+    const total = rows[0]
+      ? Number(rows[0].total)
+      : limit > 0
+        ? 0
+        : Number((await this.dataSource.query(`SELECT count(*) AS n FROM ${quoteIdent(this.schema)}.outbox_parked`))[0].n);
     return { parked, total };
   }
 
