@@ -16,3 +16,4 @@ export * from './publish-snapshots';
 export * from './service-test-env';
 export * from './named-uuids';
 export * from './test-kafka-clients';
+export * from './test-table-migration';

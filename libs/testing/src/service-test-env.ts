@@ -1,4 +1,5 @@
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './unique-names';
+import { freePort } from './free-port';
 
 /** Where one in-process app under test keeps its data: its own schema and topic prefix, so suites never meet. */
 export interface ServiceTestIsolation {
@@ -20,6 +21,22 @@ export function serviceTestEnv({ schema, topicPrefix, logLevel = 'warn' }: Servi
     DB_SCHEMA: schema,
     KAFKA_TOPIC_PREFIX: topicPrefix,
     PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: logLevel,
+    NODE_ENV: 'test',
+    ...settings,
+  };
+}
+
+/**
+ * The environment of a stand-in (portal-sim, lab-sim) started in-process: the test database and the
+ * suite's schema, a free port, its own `settings`; no Kafka (stand-ins have none) and nothing inherited.
+ */
+export async function standInTestEnv(schema: string, logLevel: NonNullable<ServiceTestIsolation['logLevel']>, settings: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  return {
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: schema,
+    PORT: String(await freePort()),
     HOST: '127.0.0.1',
     LOG_LEVEL: logLevel,
     NODE_ENV: 'test',
