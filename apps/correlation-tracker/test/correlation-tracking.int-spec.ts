@@ -1,10 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   CORRELATION_STATUSES,
   CorrelationStatusChanged,
-  TOPICS,
   Topic,
-  createEnvelope,
   portalNotificationsOf,
   type CorrelationSnapshot,
   type CorrelationStatus,
@@ -16,9 +14,10 @@ import {
 import { TopicNaming, createIdempotentProducer, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { DEV_OPERATOR_HEADERS, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { DEV_OPERATOR_HEADERS, TEST_KAFKA_BROKERS, dropSchemas, httpJson, namedUuids, serviceTestEnv, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import type { Consumer, Producer } from 'kafkajs';
 import { definition, withTrackerDefaults } from '../src/correlation-tracker.definition';
+import { LifecycleEvents, allProcessed } from './lifecycle-events';
 
 /**
  * The tracker in-process against the real broker and Postgres: lifecycle events go in on the (prefixed)
@@ -30,12 +29,9 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
   const naming = new TopicNaming(uniqueTopicPrefix('tracker'));
   const logger = createLogger('tracker-int', 'warn');
   const kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'tracker-int', topicPrefix: '' }, logger);
-  const run = randomUUID().slice(0, 8);
   // Correlation ids are UUIDs (what the portal-adapter issues, and all the operator API accepts): one per name and run.
-  const id = (name: string) => {
-    const hex = createHash('sha256').update(`${name}-${run}`).digest('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  };
+  const id = namedUuids();
+  const run = randomUUID().slice(0, 8);
   let service: RunningService;
   let producer: Producer;
   let reader: Consumer;
@@ -44,45 +40,15 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
   let minute = 0;
   const now = () => new Date(Date.UTC(2026, 10, 20, 8, 0) + 60000 * minute++).toISOString();
 
-  const envelopeFor = <T extends TopicName>(topic: T, payload: TopicMap[T], correlationId: string): EventEnvelope<TopicMap[T]> =>
-    createEnvelope({ type: TOPICS[topic].event.type, schemaVersion: TOPICS[topic].event.version, correlationId, sourceSystem: 'tracker-int', payload });
-
-  const send = async (topic: TopicName, ...envelopes: EventEnvelope[]) => {
-    await producer.send({
-      topic: naming.physical(topic),
-      acks: -1,
-      messages: envelopes.map((e) => ({ key: e.correlationId, value: JSON.stringify(e) })),
-    });
-    return envelopes;
-  };
-  const publish = async <T extends TopicName>(topic: T, payload: TopicMap[T] & { correlationId: string }) => {
-    const [envelope] = await send(topic, envelopeFor(topic, payload, payload.correlationId));
-    return envelope!;
-  };
-
-  const submitted = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
-    correlationId,
-    partnerId: 'acme',
-    receivedAt: now(),
-    request: {
-      portalRequestId: `PR-${correlationId}`,
-      customer: { id: 'C-42', name: 'Acme Water Co', email: 'qa@acme.example' },
-      priority: 'standard',
-      samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH', 'LEAD'] }],
-    },
-  });
-  const labStatus = (correlationId: string, status: 'RECEIVED' | 'IN_PROGRESS' | 'COMPLETED' | 'CANCELLED') =>
-    publish(Topic.labOrderEvents, { kind: 'status-changed', correlationId, labOrderId: `LAB-${correlationId}`, labEventId: randomUUID(), status, occurredAt: now() });
-  const result = (correlationId: string, testCode: string, resultStatus: 'preliminary' | 'final' | 'corrected', value: number) =>
-    publish(Topic.labOrderEvents, {
-      kind: 'result-reported',
-      correlationId,
-      labOrderId: `LAB-${correlationId}`,
-      labEventId: randomUUID(),
-      result: { sampleId: 'S-1', testCode, resultStatus, analytes: [{ name: testCode, value, unit: testCode === 'PH' ? 'pH' : 'ug/L' }], reportedAt: now() },
-    });
-  const accepted = (correlationId: string) => publish(Topic.labOrderEvents, { kind: 'accepted', correlationId, labOrderId: `LAB-${correlationId}`, acceptedAt: now() });
-  const dispatched = (correlationId: string) => publish(Topic.labOrderEvents, { kind: 'dispatched', correlationId, dispatchedAt: now() });
+  const events = new LifecycleEvents(() => producer, naming, 'tracker-int', now);
+  const envelopeFor = events.envelopeFor.bind(events);
+  const send = events.send.bind(events);
+  const publish = events.publish.bind(events);
+  const submitted = (correlationId: string) => events.submittedPayload(correlationId);
+  const labStatus = events.labStatus.bind(events);
+  const result = events.result.bind(events);
+  const accepted = events.accepted.bind(events);
+  const dispatched = events.dispatched.bind(events);
 
   /** Shuffles whole correlations, keeping each correlation's own events in their order (one key, one partition). */
   const shuffledByCorrelation = (envelopes: EventEnvelope[]) => {
@@ -95,10 +61,7 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
       const snapshot = latest(correlationId);
       return snapshot && predicate(snapshot) ? snapshot : undefined;
     }, { what: `${correlationId}: ${what} (latest: ${JSON.stringify(latest(correlationId)?.status ?? null)})` });
-  const processed = async (...envelopes: EventEnvelope[]) => {
-    const rows = await sql<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".processed_events WHERE event_id = ANY($1::uuid[])`, [envelopes.map((e) => e.eventId)]);
-    return Number(rows[0]!.n) === envelopes.length;
-  };
+  const processed = (...envelopes: EventEnvelope[]) => allProcessed(schema, envelopes);
 
   /** What the portal-adapter does once the partner's portal answered 2xx for each notification. */
   const acknowledgeAll = async (correlationId: string, snapshot: CorrelationSnapshot) => {
@@ -113,17 +76,7 @@ describe('correlation-tracker (real Kafka, real Postgres)', () => {
   beforeAll(async () => {
     service = await startService(
       definition,
-      withTrackerDefaults({
-        ...process.env,
-        DATABASE_URL: TEST_DATABASE_URL,
-        KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-        DB_SCHEMA: schema,
-        KAFKA_TOPIC_PREFIX: naming.physical(''),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'test',
-      }),
+      withTrackerDefaults(serviceTestEnv({ schema, topicPrefix: naming.physical('') })),
     );
     producer = createIdempotentProducer(kafka);
     await producer.connect();

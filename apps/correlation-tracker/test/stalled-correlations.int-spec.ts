@@ -1,22 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
 import {
   CorrelationStalled,
   CorrelationStatusChanged,
-  TOPICS,
   Topic,
-  createEnvelope,
   type CorrelationSnapshot,
   type CorrelationStalledPayload,
   type EventEnvelope,
-  type TopicMap,
-  type TopicName,
 } from '@labsync/contracts';
 import { TopicNaming, createIdempotentProducer, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { DEV_OPERATOR_HEADERS, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { DEV_OPERATOR_HEADERS, TEST_KAFKA_BROKERS, dropSchemas, httpJson, namedUuids, serviceTestEnv, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import type { Consumer, Producer } from 'kafkajs';
 import { definition, withTrackerDefaults } from '../src/correlation-tracker.definition';
+import { LifecycleEvents, allProcessed } from './lifecycle-events';
 import { StalledSweeper } from '../src/stalled/stalled-sweeper';
 
 const ACCEPT_AFTER_MS = 1500;
@@ -32,12 +28,8 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
   const naming = new TopicNaming(uniqueTopicPrefix('stalls'));
   const logger = createLogger('stalls-int', 'warn');
   const kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'stalls-int', topicPrefix: '' }, logger);
-  const run = randomUUID().slice(0, 8);
   // Correlation ids are UUIDs (what the portal-adapter issues, and all the operator API accepts): one per name and run.
-  const id = (name: string) => {
-    const hex = createHash('sha256').update(`${name}-${run}`).digest('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  };
+  const id = namedUuids();
   const replicas: RunningService[] = [];
   let producer: Producer;
   let reader: Consumer;
@@ -45,59 +37,26 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
   const alerts: { eventId: string; payload: CorrelationStalledPayload }[] = [];
 
   const env = (): NodeJS.ProcessEnv =>
-    withTrackerDefaults({
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: naming.physical(''),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      DB_POOL_SIZE: '5', // two replicas on a shared test server
-      STALL_ACCEPT_AFTER_MS: String(ACCEPT_AFTER_MS),
-      STALL_RESULTS_AFTER_MS: String(RESULTS_AFTER_MS),
-      STALL_SWEEP_INTERVAL_MS: '100',
-      STALL_SWEEP_BATCH_SIZE: '4',
-    });
+    withTrackerDefaults(
+      serviceTestEnv(
+        { schema, topicPrefix: naming.physical(''), logLevel: 'error' },
+        {
+          DB_POOL_SIZE: '5', // two replicas on a shared test server
+          STALL_ACCEPT_AFTER_MS: String(ACCEPT_AFTER_MS),
+          STALL_RESULTS_AFTER_MS: String(RESULTS_AFTER_MS),
+          STALL_SWEEP_INTERVAL_MS: '100',
+          STALL_SWEEP_BATCH_SIZE: '4',
+        },
+      ),
+    );
 
   const now = () => new Date().toISOString();
-  const publish = async <T extends TopicName>(topic: T, payload: TopicMap[T] & { correlationId: string }) => {
-    const envelope = createEnvelope({
-      type: TOPICS[topic].event.type,
-      schemaVersion: TOPICS[topic].event.version,
-      correlationId: payload.correlationId,
-      sourceSystem: 'stalls-int',
-      payload,
-    });
-    await producer.send({ topic: naming.physical(topic), acks: -1, messages: [{ key: payload.correlationId, value: JSON.stringify(envelope) }] });
-    return envelope as EventEnvelope;
-  };
-  const submitted = (correlationId: string) =>
-    publish(Topic.requestSubmitted, {
-      correlationId,
-      partnerId: 'acme',
-      receivedAt: now(),
-      request: {
-        portalRequestId: `PR-${correlationId}`,
-        customer: { id: 'C-42', name: 'Acme Water Co', email: 'qa@acme.example' },
-        priority: 'standard',
-        samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH', 'LEAD'] }],
-      },
-    });
-  const dispatched = (correlationId: string) => publish(Topic.labOrderEvents, { kind: 'dispatched', correlationId, dispatchedAt: now() });
-  const accepted = (correlationId: string) => publish(Topic.labOrderEvents, { kind: 'accepted', correlationId, labOrderId: `LAB-${correlationId}`, acceptedAt: now() });
-  const labStatus = (correlationId: string, status: 'RECEIVED' | 'IN_PROGRESS' | 'COMPLETED') =>
-    publish(Topic.labOrderEvents, { kind: 'status-changed', correlationId, labOrderId: `LAB-${correlationId}`, labEventId: randomUUID(), status, occurredAt: now() });
-  const result = (correlationId: string, testCode: string, resultStatus: 'preliminary' | 'final') =>
-    publish(Topic.labOrderEvents, {
-      kind: 'result-reported',
-      correlationId,
-      labOrderId: `LAB-${correlationId}`,
-      labEventId: randomUUID(),
-      result: { sampleId: 'S-1', testCode, resultStatus, analytes: [{ name: testCode, value: 7, unit: 'u' }], reportedAt: now() },
-    });
+  const events = new LifecycleEvents(() => producer, naming, 'stalls-int', now);
+  const submitted = (correlationId: string) => events.publish(Topic.requestSubmitted, events.submittedPayload(correlationId));
+  const dispatched = events.dispatched.bind(events);
+  const accepted = events.accepted.bind(events);
+  const labStatus = events.labStatus.bind(events);
+  const result = (correlationId: string, testCode: string, resultStatus: 'preliminary' | 'final') => events.result(correlationId, testCode, resultStatus);
 
   const latest = (correlationId: string) => snapshots.get(correlationId)?.at(-1);
   const snapshotWhere = (correlationId: string, predicate: (s: CorrelationSnapshot) => boolean, what: string) =>
@@ -105,10 +64,7 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
   const statusesOf = (snapshot: CorrelationSnapshot) => snapshot.timeline.map((t) => t.status);
   /** Alerts for one correlation, one per event id (the relay is at least once; consumers dedupe by event id). */
   const alertsFor = (correlationId: string) => [...new Map(alerts.filter((a) => a.payload.correlationId === correlationId).map((a) => [a.eventId, a.payload])).values()];
-  const processed = async (...envelopes: EventEnvelope[]) => {
-    const rows = await sql<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".processed_events WHERE event_id = ANY($1::uuid[])`, [envelopes.map((e) => e.eventId)]);
-    return Number(rows[0]!.n) === envelopes.length;
-  };
+  const processed = (...envelopes: EventEnvelope[]) => allProcessed(schema, envelopes);
   /**
    * The first snapshot where a STALLED entry directly follows an entry with `status` (under load, a stall over
    * an earlier status may come first, when the next event took longer than the limit to be applied).

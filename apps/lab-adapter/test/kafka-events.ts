@@ -1,8 +1,25 @@
-import type { EventEnvelope, TopicMap, TopicName } from '@labsync/contracts';
+import { Topic, createEnvelope, type EventEnvelope, type LabOrderEventPayload, type RequestSubmittedPayload, type TopicMap, type TopicName } from '@labsync/contracts';
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { TEST_KAFKA_BROKERS } from '@labsync/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
+
+/** A request as the portal-adapter publishes it: one water sample from acme, with these tests. */
+export const submittedRequest = (correlationId: string, tests = ['PH', 'LEAD']): RequestSubmittedPayload => ({
+  correlationId,
+  partnerId: 'acme',
+  receivedAt: new Date().toISOString(),
+  request: {
+    portalRequestId: `PR-${correlationId.slice(0, 8)}`,
+    customer: { id: 'C-42', name: 'Acme Water Co', email: 'qa@acme.example' },
+    priority: 'standard',
+    samples: [{ sampleId: 'S-1', matrix: 'water', description: 'Well #3', collectedAt: '2026-11-20T08:00:00Z', tests }],
+  },
+});
+
+/** The envelope the portal-adapter puts around a request.submitted payload. */
+export const submittedEnvelope = (payload: RequestSubmittedPayload) =>
+  createEnvelope({ type: 'request.submitted', schemaVersion: 1, correlationId: payload.correlationId, sourceSystem: 'portal-adapter', payload });
 
 /** What a downstream consumer sees: every event on the given topics, in the order they arrived. */
 export class KafkaEvents {
@@ -46,5 +63,10 @@ export class KafkaEvents {
     return this.seen
       .filter((e) => e.topic === topic && (correlationId === undefined || e.envelope.correlationId === correlationId))
       .map((e) => e.envelope.payload as TopicMap[T]);
+  }
+
+  /** The lab-order events of one kind (all on one topic), optionally of one correlation. */
+  labEvents<K extends LabOrderEventPayload['kind']>(kind: K, correlationId?: string): Extract<LabOrderEventPayload, { kind: K }>[] {
+    return this.payloads(Topic.labOrderEvents, correlationId).filter((p): p is Extract<LabOrderEventPayload, { kind: K }> => p.kind === kind);
   }
 }

@@ -1,27 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Topic, createEnvelope, type LabOrderEventPayload, type RequestSubmittedPayload } from '@labsync/contracts';
+import { Topic } from '@labsync/contracts';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakeLab, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { dropSchemas, FakeLab, serviceTestEnv, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import { labAdapterService } from '../src/lab-adapter.definition';
-import { KafkaEvents } from './kafka-events';
+import { KafkaEvents, submittedEnvelope, submittedRequest } from './kafka-events';
 
 const SECRET = 'int-test-lab-webhook-secret';
 
-const submitted = (correlationId: string, tests = ['PH', 'LEAD']): RequestSubmittedPayload => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId.slice(0, 8)}`,
-    customer: { id: 'C-42', name: 'Acme Water Co', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', description: 'Well #3', collectedAt: '2026-11-20T08:00:00Z', tests }],
-  },
-});
-
-const envelopeOf = (payload: RequestSubmittedPayload) =>
-  createEnvelope({ type: 'request.submitted', schemaVersion: 1, correlationId: payload.correlationId, sourceSystem: 'portal-adapter', payload });
+const submitted = submittedRequest;
+const envelopeOf = submittedEnvelope;
 
 const statusWebhook = (labOrderId: string, status: string, eventId: string = randomUUID()) => ({
   eventId,
@@ -58,8 +46,7 @@ describe('lab-adapter (real Kafka, real Postgres, two replicas, a fake lab)', ()
   };
 
   /** The lab-order events of one kind (all on one topic), optionally of one correlation. */
-  const labEvents = <K extends LabOrderEventPayload['kind']>(kind: K, correlationId?: string) =>
-    kafka.payloads(Topic.labOrderEvents, correlationId).filter((p): p is Extract<LabOrderEventPayload, { kind: K }> => p.kind === kind);
+  const labEvents = kafka.labEvents.bind(kafka);
   const statusEvents = (correlationId?: string) => labEvents('status-changed', correlationId);
   const resultEvents = (correlationId?: string) => labEvents('result-reported', correlationId);
   const inboxRow = (eventId: string) => sql(`SELECT * FROM "${schema}".lab_inbox WHERE event_id = $1`, [eventId]);
@@ -75,23 +62,17 @@ describe('lab-adapter (real Kafka, real Postgres, two replicas, a fake lab)', ()
 
   beforeAll(async () => {
     await lab.start();
-    const env = {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LAB_BASE_URL: lab.url,
-      LAB_WEBHOOK_SECRET: SECRET,
-      LAB_REQUEST_TIMEOUT_MS: '1500',
-      LAB_RETRY_BASE_DELAY_MS: '100',
-      LAB_RETRY_MAX_DELAY_MS: '1000',
-      LAB_DISPATCH_CONCURRENCY: '8',
-    };
+    const env = serviceTestEnv(
+      { schema, topicPrefix: prefix, logLevel: 'error' },
+      {
+        LAB_BASE_URL: lab.url,
+        LAB_WEBHOOK_SECRET: SECRET,
+        LAB_REQUEST_TIMEOUT_MS: '1500',
+        LAB_RETRY_BASE_DELAY_MS: '100',
+        LAB_RETRY_MAX_DELAY_MS: '1000',
+        LAB_DISPATCH_CONCURRENCY: '8',
+      },
+    );
     // Two replicas on one schema and one consumer group: the lease must keep them from POSTing twice.
     replicas = await Promise.all([startService(labAdapterService, env), startService(labAdapterService, env)]);
     app = replicas[0]!;

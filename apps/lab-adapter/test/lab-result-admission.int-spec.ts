@@ -1,26 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Topic, createEnvelope, type CorrelationSnapshot, type LabOrderEventPayload, type RequestSubmittedPayload } from '@labsync/contracts';
+import { Topic, createEnvelope, type CorrelationSnapshot } from '@labsync/contracts';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakeLab, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { dropSchemas, FakeLab, serviceTestEnv, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import { labAdapterService } from '../src/lab-adapter.definition';
-import { KafkaEvents } from './kafka-events';
+import { KafkaEvents, submittedEnvelope, submittedRequest } from './kafka-events';
 
 const SECRET = 'int-test-lab-webhook-secret';
 const OPERATOR_KEY = 'int-test-operator-key-0001';
 const EXPIRY_MS = 1500;
-
-const submitted = (correlationId: string): RequestSubmittedPayload => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId.slice(0, 8)}`,
-    customer: { id: 'C-42', name: 'Acme Water Co', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', description: 'Well #3', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH', 'LEAD'] }],
-  },
-});
 
 const statusWebhook = (labOrderId: string, status: string) => ({ eventId: randomUUID(), type: 'order.status-changed', occurredAt: new Date().toISOString(), data: { labOrderId, status } });
 
@@ -51,13 +39,12 @@ describe('lab-adapter result admission, operator lists and inbox expiry (real Ka
     const response = await fetch(`${app.url}${path}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
     return { status: response.status, body: (await response.json()) as any };
   };
-  const labEvents = <K extends LabOrderEventPayload['kind']>(kind: K, correlationId?: string) =>
-    kafka.payloads(Topic.labOrderEvents, correlationId).filter((p): p is Extract<LabOrderEventPayload, { kind: K }> => p.kind === kind);
+  const labEvents = kafka.labEvents.bind(kafka);
   const publishedLabEventIds = () => new Set([...labEvents('status-changed'), ...labEvents('result-reported')].map((p) => p.labEventId));
   const refusedList = async (labOrderId: string) => (await operator(`/v1/operator/refused-lab-events?labOrderId=${labOrderId}`)).body.events as any[];
 
   const submit = (correlationId: string) =>
-    kafka.publish(Topic.requestSubmitted, [createEnvelope({ type: 'request.submitted', schemaVersion: 1, correlationId, sourceSystem: 'portal-adapter', payload: submitted(correlationId) })]);
+    kafka.publish(Topic.requestSubmitted, [submittedEnvelope(submittedRequest(correlationId))]);
   const acceptedOrder = async () => {
     const correlationId = randomUUID();
     await submit(correlationId);
@@ -74,22 +61,13 @@ describe('lab-adapter result admission, operator lists and inbox expiry (real Ka
 
   beforeAll(async () => {
     await lab.start();
-    app = await startService(labAdapterService, {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LAB_BASE_URL: lab.url,
-      LAB_WEBHOOK_SECRET: SECRET,
-      OPERATOR_API_KEY: OPERATOR_KEY,
-      LAB_INBOX_EXPIRY_MS: String(EXPIRY_MS),
-      LAB_INBOX_SWEEP_MS: '200',
-    });
+    app = await startService(
+      labAdapterService,
+      serviceTestEnv(
+        { schema, topicPrefix: prefix, logLevel: 'error' },
+        { LAB_BASE_URL: lab.url, LAB_WEBHOOK_SECRET: SECRET, OPERATOR_API_KEY: OPERATOR_KEY, LAB_INBOX_EXPIRY_MS: String(EXPIRY_MS), LAB_INBOX_SWEEP_MS: '200' },
+      ),
+    );
     await kafka.start([Topic.labOrderEvents]);
   }, 90000);
 

@@ -1,5 +1,5 @@
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema, waitFor } from '@labsync/testing';
+import { dropSchemas, httpJson, sql, standInTestEnv, uniqueSchema, waitFor } from '@labsync/testing';
 import { labSimService } from '../src/lab-sim.definition';
 import { WebhookReceiver } from './webhook-receiver';
 
@@ -11,18 +11,10 @@ describe('lab-sim auto-pilot (LAB_SIM_AUTO=1)', () => {
   let lab: RunningService | null = null;
 
   const start = async (stepMs: number) =>
-    startService(labSimService, {
-      DATABASE_URL: TEST_DATABASE_URL,
-      DB_SCHEMA: schema,
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      LAB_WEBHOOK_URL: receiver.url,
-      LAB_WEBHOOK_SECRET: SECRET,
-      LAB_SIM_AUTO: '1',
-      LAB_SIM_AUTO_STEP_MS: String(stepMs),
-    });
+    startService(
+      labSimService,
+      await standInTestEnv(schema, 'warn', { LAB_WEBHOOK_URL: receiver.url, LAB_WEBHOOK_SECRET: SECRET, LAB_SIM_AUTO: '1', LAB_SIM_AUTO_STEP_MS: String(stepMs) }),
+    );
 
   const placeOrder = async (externalRef: string) => {
     const response = await httpJson('POST', `${lab!.url}/api/orders`, {

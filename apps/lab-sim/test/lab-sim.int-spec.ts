@@ -1,5 +1,5 @@
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema, waitFor } from '@labsync/testing';
+import { dropSchemas, httpJson, sql, standInTestEnv, uniqueSchema, waitFor } from '@labsync/testing';
 import { labSimService } from '../src/lab-sim.definition';
 import { WebhookReceiver } from './webhook-receiver';
 
@@ -40,18 +40,10 @@ describe('lab-sim (in-process, real Postgres)', () => {
 
   beforeAll(async () => {
     await receiver.start();
-    lab = await startService(labSimService, {
-      DATABASE_URL: TEST_DATABASE_URL,
-      DB_SCHEMA: schema,
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      LAB_WEBHOOK_URL: receiver.url,
-      LAB_WEBHOOK_SECRET: SECRET,
-      LAB_SIM_WEBHOOK_MAX_BACKOFF_MS: '300',
-      LAB_SIM_REORDER_HOLD_MS: '300',
-    });
+    lab = await startService(
+      labSimService,
+      await standInTestEnv(schema, 'warn', { LAB_WEBHOOK_URL: receiver.url, LAB_WEBHOOK_SECRET: SECRET, LAB_SIM_WEBHOOK_MAX_BACKOFF_MS: '300', LAB_SIM_REORDER_HOLD_MS: '300' }),
+    );
   });
 
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
-import { TEST_DATABASE_URL, dropSchemas, freePort, httpJson, sql, uniqueSchema } from '@labsync/testing';
+import { dropSchemas, httpJson, sql, standInTestEnv, uniqueSchema } from '@labsync/testing';
 import { portalSimService } from '../src/portal-sim.definition';
 
 const PARTNERS = [
@@ -41,15 +41,7 @@ describe('portal-sim (in-process, real Postgres)', () => {
   const countStored = async () => Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".received_events`))[0]!.n);
 
   beforeAll(async () => {
-    portal = await startService(portalSimService, {
-      DATABASE_URL: TEST_DATABASE_URL,
-      DB_SCHEMA: schema,
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      PARTNERS: JSON.stringify(PARTNERS),
-    });
+    portal = await startService(portalSimService, await standInTestEnv(schema, 'error', { PARTNERS: JSON.stringify(PARTNERS) }));
   });
 
   afterEach(async () => {

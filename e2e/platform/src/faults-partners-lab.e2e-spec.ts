@@ -3,7 +3,7 @@ import { HEADERS, LabOrderEvent, Topic, createEnvelope, type DeadLetterPayload, 
 import { TEST_KAFKA_BROKERS, waitFor } from '@labsync/testing';
 import { Kafka, Partitioners, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { FlowDriver, LAB_WORK_SEQUENCE, type AcknowledgedRequest } from './flow-checks';
-import { PartnerFaults, SMALL_POOLS, faultTimer, logFigures, metricSum, secondsSince } from './partner-faults';
+import { SMALL_POOLS, faultTimer, logFigures, metricSum, partnerFaultSuite, secondsSince } from './partner-faults';
 import { PlatformStack } from './platform-stack';
 
 /**
@@ -23,23 +23,8 @@ describe('partner faults on the lab side (five processes, real Kafka and Postgre
     portalSim: SMALL_POOLS.standIn,
   });
   const flow = new FlowDriver(stack);
-  const faults = new PartnerFaults(stack);
+  const faults = partnerFaultSuite(stack);
   const kafka = new Kafka({ clientId: 'e2e-partner-faults-lab', brokers: TEST_KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-
-  beforeAll(async () => {
-    const started = Date.now();
-    await stack.start();
-    logFigures('stack', { startSeconds: secondsSince(started) });
-  }, 180_000);
-
-  afterEach(async () => {
-    // Best effort: when the stack did not start there is nothing to reset, and that failure is reported already.
-    await faults.reset().catch(() => undefined);
-  });
-
-  afterAll(async () => {
-    await stack.stop();
-  }, 60_000);
 
   const labOrdersOf = async (requests: AcknowledgedRequest[]) => {
     const ids = new Set(requests.map((r) => r.correlationId));

@@ -1,7 +1,7 @@
 import { TEST_DATABASE_URL, httpJson, sql, waitFor } from '@labsync/testing';
 import { Client } from 'pg';
 import { FlowDriver, LAB_WORK_SEQUENCE, testRequest, type AcknowledgedRequest, type ReceivedEvent } from './flow-checks';
-import { PartnerFaults, SMALL_POOLS, faultTimer, logFigures, metricSum, secondsSince } from './partner-faults';
+import { SMALL_POOLS, faultTimer, logFigures, metricSum, partnerFaultSuite, secondsSince } from './partner-faults';
 import { PlatformStack } from './platform-stack';
 
 /**
@@ -29,7 +29,7 @@ describe('partner faults on the portal side (five processes, real Kafka and Post
     portalSim: SMALL_POOLS.standIn,
   });
   const flow = new FlowDriver(stack);
-  const faults = new PartnerFaults(stack);
+  const faults = partnerFaultSuite(stack);
   const callbackAttempts = (outcome: string) => metricSum(stack.portalAdapter.url, 'labsync_callback_attempts_total', { outcome });
   /** What portal-sim recorded for these requests. Its read is retried: on a test server shared by several
    *  stacks its database can refuse a connection for a moment; the judgement is never retried. */
@@ -51,22 +51,8 @@ describe('partner faults on the portal side (five processes, real Kafka and Post
 
   const db = new Client({ connectionString: TEST_DATABASE_URL });
 
-  beforeAll(async () => {
-    const started = Date.now();
-    await db.connect();
-    await stack.start();
-    logFigures('stack', { startSeconds: secondsSince(started) });
-  }, 180_000);
-
-  afterEach(async () => {
-    // Best effort: when the stack did not start there is nothing to reset, and that failure is reported already.
-    await faults.reset().catch(() => undefined);
-  });
-
-  afterAll(async () => {
-    await db.end();
-    await stack.stop();
-  }, 60_000);
+  beforeAll(() => db.connect());
+  afterAll(() => db.end());
 
   it('portal-sim down for 20 s while statuses and results flow: callbacks retry with backoff, then each notification arrives once and in order', async () => {
     const before = { rejected: await callbackAttempts('rejected'), delivered: await callbackAttempts('delivered') };

@@ -1,4 +1,4 @@
-import { figureLogger } from './fault-measures';
+import { figureLogger, secondsSince } from './fault-measures';
 import { httpJson } from '@labsync/testing';
 import type { PlatformStack } from './platform-stack';
 
@@ -53,3 +53,26 @@ export const SMALL_POOLS = {
   platform: { DB_POOL_SIZE: '6' },
   standIn: { DB_POOL_SIZE: '4' },
 } as const;
+
+/**
+ * The lifecycle of a partner fault spec, registered on the calling describe: one stack for the file
+ * (its start time logged as a figure), both partners healthy again after each test.
+ */
+export function partnerFaultSuite(stack: PlatformStack): PartnerFaults {
+  const faults = new PartnerFaults(stack);
+  beforeAll(async () => {
+    const started = Date.now();
+    await stack.start();
+    logFigures('stack', { startSeconds: secondsSince(started) });
+  }, 180_000);
+
+  afterEach(async () => {
+    // Best effort: when the stack did not start there is nothing to reset, and that failure is reported already.
+    await faults.reset().catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await stack.stop();
+  }, 60_000);
+  return faults;
+}

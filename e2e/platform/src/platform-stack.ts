@@ -128,3 +128,15 @@ export class PlatformStack {
     await dropSchemas(Object.values(this.schemas));
   }
 }
+
+/** A stack for the calling describe (one per spec file): started before its tests, stopped after them. */
+export function platformStackForSuite(...args: ConstructorParameters<typeof PlatformStack>): PlatformStack {
+  const stack = new PlatformStack(...args);
+  beforeAll(async () => {
+    await stack.start();
+  }, 180_000);
+  afterAll(async () => {
+    await stack.stop();
+  }, 60_000);
+  return stack;
+}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { httpJson, waitFor } from '@labsync/testing';
 import { FlowDriver, testRequest } from './flow-checks';
 import { metricSum } from './fault-measures';
-import { PARTNER_KEYS, PlatformStack } from './platform-stack';
+import { PARTNER_KEYS, platformStackForSuite } from './platform-stack';
 
 /**
  * HTTP hardening against a hostile partner, replayed on the five apps as real processes: rate limits,
@@ -38,7 +38,7 @@ function slowBody(port: number, path: string, headers: Record<string, string>): 
 }
 
 describe('HTTP hardening against a hostile partner (five processes)', () => {
-  const stack = new PlatformStack(50, {
+  const stack = platformStackForSuite(50, {
     portalAdapter: {
       PARTNER_RATE_LIMIT: String(RATE),
       PARTNER_RATE_BURST: String(BURST),
@@ -59,14 +59,6 @@ describe('HTTP hardening against a hostile partner (five processes)', () => {
   /** Lets acme's bucket fill again so one test's requests never count against the next. */
   const acmeAllowedAgain = () =>
     waitFor(async () => (await httpJson('GET', `${pa()}/v1/test-requests/${randomUUID()}`, undefined, partner('acme'))).status === 404, { timeoutMs: 10_000, intervalMs: 500, what: 'acme under its rate limit again' });
-
-  beforeAll(async () => {
-    await stack.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack.stop();
-  }, 60_000);
 
   it('answers 401 before reading the body: a malformed, non-JSON or oversized body without a valid key is never parsed', async () => {
     const secret = 'SECRET-BODY-MARKER';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '@labsync/observability';
 import { httpJson, waitFor } from '@labsync/testing';
 import { FlowDriver, type AcknowledgedRequest, type LabOrder, testRequest } from './flow-checks';
-import { PlatformStack } from './platform-stack';
+import { platformStackForSuite } from './platform-stack';
 
 /**
  * The synchronous pattern of the contract (`Prefer: wait=N`), end to end with the five apps as real
@@ -17,7 +17,7 @@ const MEASURED = 20;
 describe('the synchronous flow, end to end (Prefer: wait=N, five processes, real Kafka and Postgres)', () => {
   // Small pools: other suites may run stacks against the same database server at the same time.
   const smallPool = { DB_POOL_SIZE: '4' };
-  const stack = new PlatformStack(30, { portalAdapter: smallPool, labAdapter: smallPool, tracker: smallPool, portalSim: smallPool, labSim: smallPool });
+  const stack = platformStackForSuite(30, { portalAdapter: smallPool, labAdapter: smallPool, tracker: smallPool, portalSim: smallPool, labSim: smallPool });
   const flow = new FlowDriver(stack);
   const logger = createLogger('e2e-sync-flow', 'info');
   /** Requests acknowledged with 201 or 202: each must reach the lab once and end DELIVERED. */
@@ -38,14 +38,6 @@ describe('the synchronous flow, end to end (Prefer: wait=N, five processes, real
       },
       { timeoutMs: 90_000, intervalMs: 250, what: `the lab order of ${correlationId}` },
     );
-
-  beforeAll(async () => {
-    await stack.start();
-  }, 180_000);
-
-  afterAll(async () => {
-    await stack.stop();
-  }, 60_000);
 
   afterEach(async () => {
     await labFaults(null);

@@ -13,3 +13,7 @@ export * from './registered-apps';
 export * from './fake-lab';
 export * from './request-submitted-payload';
 export * from './publish-snapshots';
+export * from './service-test-env';
+export * from './named-uuids';
+export * from './test-kafka-clients';
+export * from './test-table-migration';

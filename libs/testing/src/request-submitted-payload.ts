@@ -1,7 +1,12 @@
 import type { Topic, TopicMap } from '@labsync/contracts';
 
-/** A minimal valid request.submitted payload for `correlationId`, as the portal-adapter publishes it. */
-export const requestSubmittedPayload = (correlationId: string): TopicMap[typeof Topic.requestSubmitted] => ({
+type RequestSubmitted = TopicMap[typeof Topic.requestSubmitted];
+
+/** A minimal valid request.submitted payload for `correlationId`, as the portal-adapter publishes it (one sample, unless given others). */
+export const requestSubmittedPayload = (
+  correlationId: string,
+  samples: RequestSubmitted['request']['samples'] = [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
+): RequestSubmitted => ({
   correlationId,
   partnerId: 'acme',
   receivedAt: new Date().toISOString(),
@@ -9,6 +14,6 @@ export const requestSubmittedPayload = (correlationId: string): TopicMap[typeof 
     portalRequestId: `PR-${correlationId}`,
     customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
     priority: 'standard',
-    samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }],
+    samples,
   },
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startService, type RunningService } from '@labsync/service-runtime';
 import { signPayload } from '@labsync/signatures';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { dropSchemas, serviceTestEnv, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import { labAdapterService } from '../lab-adapter.definition';
 import { FakeChangeFeed } from './fake-change-feed';
 
@@ -33,24 +33,18 @@ describe('lab poller (two replicas in polling mode, real Postgres and Kafka, a f
 
   beforeAll(async () => {
     await feed.start('replica-a', 'replica-b');
-    env = {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: prefix,
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DB_POOL_SIZE: '3',
-      LAB_BASE_URL: feed.url,
-      LAB_WEBHOOK_SECRET: SECRET,
-      LAB_EVENTS_MODE: 'polling',
-      LAB_POLL_INTERVAL_MS: '100',
-      LAB_POLL_PAGE_SIZE: '5',
-      LAB_POLL_MAX_BACKOFF_MS: '800',
-    };
+    env = serviceTestEnv(
+      { schema, topicPrefix: prefix, logLevel: 'error' },
+      {
+        DB_POOL_SIZE: '3',
+        LAB_BASE_URL: feed.url,
+        LAB_WEBHOOK_SECRET: SECRET,
+        LAB_EVENTS_MODE: 'polling',
+        LAB_POLL_INTERVAL_MS: '100',
+        LAB_POLL_PAGE_SIZE: '5',
+        LAB_POLL_MAX_BACKOFF_MS: '800',
+      },
+    );
     // One after the other, so the first one's migrations are in place for the second.
     for (const caller of ['replica-a', 'replica-b']) {
       const replica = await startService(labAdapterService, { ...env, LAB_BASE_URL: feed.urlOf(caller) });

@@ -1,164 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CorrelationStatusChanged,
-  Topic,
-  notificationIdFor,
-  type CorrelationSnapshot,
-  type RecordedResult,
-  type TimelineEntry,
-} from '@labsync/contracts';
-import { TopicNaming, createKafka } from '@labsync/messaging';
-import { createLogger } from '@labsync/observability';
-import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, FakePortal, freePort, httpJson, runCli, sql, TopicReader, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { portalAdapter } from '../portal-adapter.definition';
+import { Topic, notificationIdFor } from '@labsync/contracts';
+import { httpJson, waitFor, type TopicReader } from '@labsync/testing';
+import { NOTIFIED_SEQS } from '../../test/correlation-snapshots';
+import { ACME, MAX_ATTEMPTS, OPERATOR_KEY, deadLetterSuite } from '../../test/dead-letter-suite';
 
-const OPERATOR_KEY = 'operator-key-for-dead-letter-tests';
-const MAX_ATTEMPTS = 3;
-const ACME = { id: 'acme', apiKey: 'acme-dl-api-key', callbackSecret: 'acme-dl-callback-secret' };
-const GLOBEX = { id: 'globex', apiKey: 'globex-dl-api-key', callbackSecret: 'globex-dl-callback-secret' };
-const SECRETS: Record<string, string> = { acme: ACME.callbackSecret, globex: GLOBEX.callbackSecret };
-
-type Step = { status: TimelineEntry['status']; source: TimelineEntry['source']; labOrderId?: string } | { result: Omit<RecordedResult, 'seq' | 'reportedAt'> };
-
-/** Cumulative snapshots, as the correlation-tracker publishes them: version k holds the first k steps. */
-function snapshotsOf(correlationId: string, partnerId: string, steps: Step[]): CorrelationSnapshot[] {
-  const start = Date.parse('2026-11-20T08:00:00Z');
-  const at = (seq: number) => new Date(start + seq * 60_000).toISOString();
-  return steps.map((_, index) => {
-    const timeline: TimelineEntry[] = [];
-    const results: RecordedResult[] = [];
-    let labOrderId: string | null = null;
-    steps.slice(0, index + 1).forEach((step, i) => {
-      const seq = i + 1;
-      if ('result' in step) results.push({ ...step.result, seq, reportedAt: at(seq) });
-      else {
-        timeline.push({ seq, at: at(seq), status: step.status, source: step.source });
-        labOrderId = step.labOrderId ?? labOrderId;
-      }
-    });
-    return CorrelationStatusChanged.payload.parse({
-      correlationId,
-      partnerId,
-      portalRequestId: `PR-${correlationId.slice(0, 8)}`,
-      status: timeline[timeline.length - 1]!.status,
-      labOrderId,
-      version: index + 1,
-      updatedAt: at(index + 1),
-      timeline,
-      results,
-    });
-  });
-}
-
-const LIFECYCLE: Step[] = [
-  { status: 'RECEIVED', source: 'portal' },
-  { status: 'DISPATCHED', source: 'labsync' },
-  { status: 'ACCEPTED_BY_LAB', source: 'lab', labOrderId: 'L-1' },
-  { status: 'IN_PROGRESS', source: 'lab' },
-  { result: { sampleId: 'S-1', testCode: 'PH', resultStatus: 'preliminary', analytes: [{ name: 'pH', value: 7.1, unit: '' }], labEventId: 'lab-e-1' } },
-  { status: 'RESULTS_PARTIAL', source: 'labsync' },
-  { result: { sampleId: 'S-1', testCode: 'PH', resultStatus: 'final', analytes: [{ name: 'pH', value: 7.2, unit: '' }], labEventId: 'lab-e-2' } },
-  { status: 'COMPLETED', source: 'lab' },
-];
-/** RECEIVED (seq 1) is never sent to the portal. */
-const NOTIFIED_SEQS = [2, 3, 4, 5, 6, 7, 8];
-
+/** The operator API over dead-lettered callbacks; the CLI over it: dead-letters-cli.int-spec.ts. */
 describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a failing partner portal)', () => {
-  const schema = uniqueSchema('portal_dead_letters');
-  const prefix = uniqueTopicPrefix('portal-dead-letters');
-  const naming = new TopicNaming(prefix);
-  const portal = new FakePortal(SECRETS);
-  const logger = createLogger('portal-dead-letters-int', 'warn');
-  let service: RunningService;
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
+  const suite = deadLetterSuite('portal-dead-letters');
+  const { portal, operator, listDead, replay, replayMatching, rows, stateOf, metric, publishLifecycle, deadCorrelation, expectDeliveredOnceInOrder } = suite;
   let deadLettered: TopicReader<typeof Topic.portalCallbackDeadLetters>;
   let succeeded: TopicReader<typeof Topic.portalDeliverySucceeded>;
-  let url: string;
-
-  const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
-  const listDead = (query = '', headers: Record<string, string> = operator) => httpJson('GET', `${url}/v1/operator/dead-letters${query}`, undefined, headers);
-  const replay = (notificationId: string, headers: Record<string, string> = operator) =>
-    httpJson('POST', `${url}/v1/operator/dead-letters/${notificationId}/replay`, undefined, headers);
-  const replayMatching = (body: unknown, headers: Record<string, string> = operator) => httpJson('POST', `${url}/v1/operator/dead-letters/replay`, body, headers);
-  const cliEnv = () => ({ PORTAL_ADAPTER_URL: url, OPERATOR_API_KEY: OPERATOR_KEY });
-
-  const rows = (correlationId: string) =>
-    sql<{ seq: number; state: string; attempts: number; dead_at: Date | null; last_error: string | null; replays: number }>(
-      `SELECT seq, state, attempts, dead_at, last_error, replays FROM "${schema}".callback_deliveries WHERE correlation_id = $1 ORDER BY seq`,
-      [correlationId],
-    );
-  const stateOf = async (correlationId: string, seq: number) => (await rows(correlationId)).find((r) => r.seq === seq)?.state;
-
-  async function metric(line: RegExp): Promise<number> {
-    const text = await (await fetch(`${url}/metrics`)).text();
-    return Number(text.split('\n').find((l) => line.test(l))?.split(' ').pop() ?? NaN);
-  }
-
-  const publishLifecycle = (correlationId: string, partnerId: string) => publishCorrelationSnapshots(producer, naming, snapshotsOf(correlationId, partnerId, LIFECYCLE));
-
-  /** A correlation whose portal answers 500: its first notification (seq 2) is dead-lettered. */
-  async function deadCorrelation(partnerId = 'acme'): Promise<string> {
-    const correlationId = randomUUID();
-    portal.failing.add(correlationId);
-    await publishLifecycle(correlationId, partnerId);
-    await waitFor(async () => (await stateOf(correlationId, 2)) === 'DEAD', { what: `seq 2 of ${correlationId} to be dead-lettered` });
-    return correlationId;
-  }
-
-  /** The portal acknowledged each notification of the correlation exactly once, in seq order, none overlapping. */
-  function expectDeliveredOnceInOrder(correlationId: string): void {
-    const expected = NOTIFIED_SEQS.map((seq) => notificationIdFor(correlationId, seq));
-    expect(portal.acknowledgedIds(correlationId)).toEqual(expected);
-    const seqOf = new Map(expected.map((id, i) => [id, NOTIFIED_SEQS[i]!]));
-    const attempted = portal.of(correlationId).map((a) => seqOf.get(a.eventId)!);
-    expect(attempted).toEqual([...attempted].sort((a, b) => a - b));
-    expect(portal.of(correlationId).every((a) => a.concurrent === 1)).toBe(true);
-  }
 
   beforeAll(async () => {
-    await portal.start();
-    service = await startService(portalAdapter, {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: prefix,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      // These tests fail callbacks on purpose; every attempt would log a warning and every dead letter an error.
-      LOG_LEVEL: 'fatal',
-      NODE_ENV: 'test',
-      PARTNERS: JSON.stringify([ACME, GLOBEX].map((p) => ({ ...p, callbackUrl: `${portal.url}/${p.id}` }))),
-      OPERATOR_API_KEY: OPERATOR_KEY,
-      CALLBACK_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-      CALLBACK_RETRY_BASE_MS: '10',
-      CALLBACK_RETRY_MAX_MS: '40',
-      CALLBACK_TIMEOUT_MS: '3000',
-      CALLBACK_CONCURRENCY: '4',
-      CALLBACK_POLL_MS: '100',
-    });
-    url = service.url;
-    kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'portal-dead-letters-int', topicPrefix: '' }, logger);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    deadLettered = new TopicReader(kafka, naming, Topic.portalCallbackDeadLetters);
-    succeeded = new TopicReader(kafka, naming, Topic.portalDeliverySucceeded);
-    await Promise.all([deadLettered.start(), succeeded.start()]);
-  });
-
-  afterAll(async () => {
-    await Promise.allSettled([deadLettered?.stop(), succeeded?.stop()]);
-    await service?.close();
-    await producer?.disconnect();
-    await deleteTestTopics(admin, prefix);
-    await portal.stop();
-    await dropSchemas([schema]);
+    [deadLettered, succeeded] = await Promise.all([suite.run.kafka.reader(Topic.portalCallbackDeadLetters), suite.run.kafka.reader(Topic.portalDeliverySucceeded)]);
   });
 
   it('dead-letters a callback after CALLBACK_MAX_ATTEMPTS, publishes it on the dead-letter topic, and holds the later notifications of its correlation', async () => {
@@ -352,7 +206,7 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
       }
     }
     // The operator key is not a partner key either.
-    expect((await httpJson('GET', `${url}/v1/test-requests/${correlationId}`, undefined, operator)).status).toBe(401);
+    expect((await httpJson('GET', `${suite.url}/v1/test-requests/${correlationId}`, undefined, operator)).status).toBe(401);
 
     const badQuery = await listDead('?limit=0&partner=acme');
     expect(badQuery.status).toBe(400);
@@ -384,79 +238,5 @@ describe('dead-lettered callbacks and their replay (real Kafka, real Postgres, a
     expect((await replay(head)).status).toBe(202);
     await waitFor(() => portal.acknowledged(correlationId).length === NOTIFIED_SEQS.length, { what: 'delivery after the refused attempts' });
     expectDeliveredOnceInOrder(correlationId);
-  });
-
-  describe('npm run labsync -- dead-letters (the CLI, spawned)', () => {
-    it('lists and replays dead-lettered callbacks through the operator API', async () => {
-      const correlationId = await deadCorrelation('globex');
-      const head = notificationIdFor(correlationId, 2);
-
-      const listed = await runCli(['dead-letters', 'list', '--correlation', correlationId], cliEnv());
-      expect(listed).toMatchObject({ code: 0, stderr: '' });
-      expect(listed.stdout).toContain('1 dead-lettered callback:');
-      expect(listed.stdout).toContain(`${head}  partner globex  correlation ${correlationId} seq 2  status.changed  ${MAX_ATTEMPTS} attempts`);
-      expect(listed.stdout).toContain(`holds ${NOTIFIED_SEQS.length - 1} later notifications`);
-      expect(listed.stdout).toContain('last error: HTTP 500: portal is broken');
-
-      const json = await runCli(['dead-letters', 'list', '--partner', 'globex', '--json'], cliEnv());
-      expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout).deadLetters.map((d: { notificationId: string }) => d.notificationId)).toContain(head);
-
-      portal.failing.delete(correlationId);
-      const replayed = await runCli(['dead-letters', 'replay', head], cliEnv());
-      expect(replayed).toMatchObject({ code: 0, stderr: '' });
-      expect(replayed.stdout).toContain(`replayed ${head} (partner globex, correlation ${correlationId} seq 2): queued for delivery now`);
-      await waitFor(() => portal.acknowledged(correlationId).length === NOTIFIED_SEQS.length, { what: 'delivery after the CLI replay' });
-      expectDeliveredOnceInOrder(correlationId);
-
-      // Replaying what is not dead (any more), or does not exist: exit 1, with the reason.
-      const unknownId = randomUUID();
-      const again = await runCli(['dead-letters', 'replay', head, unknownId], cliEnv());
-      expect(again.code).toBe(1);
-      expect(again.stderr).toContain(`not replayed ${head}: This callback is DELIVERED, not DEAD`);
-      expect(again.stderr).toContain(`not replayed ${unknownId}: No callback with this notification id exists.`);
-      expectDeliveredOnceInOrder(correlationId);
-    });
-
-    it('replays by filter, and says so when nothing matched', async () => {
-      const correlationId = await deadCorrelation('acme');
-      portal.failing.delete(correlationId);
-      const replayed = await runCli(['dead-letters', 'replay', '--correlation', correlationId, '--json'], cliEnv());
-      expect(replayed.code).toBe(0);
-      expect(JSON.parse(replayed.stdout)).toEqual({
-        replayed: [{ notificationId: notificationIdFor(correlationId, 2), correlationId, seq: 2, partnerId: 'acme', replays: 1 }],
-        notReplayed: [],
-      });
-      await waitFor(() => portal.acknowledged(correlationId).length === NOTIFIED_SEQS.length, { what: 'delivery after the CLI replay' });
-      const nothing = await runCli(['dead-letters', 'replay', '--correlation', correlationId], cliEnv());
-      expect(nothing).toMatchObject({ code: 0, stdout: 'No dead-lettered callbacks matched; nothing replayed.\n' });
-      expectDeliveredOnceInOrder(correlationId);
-    });
-
-    it('fails clearly: bad command line (2), wrong key or unreachable portal-adapter (3)', async () => {
-      const usage = await runCli(['dead-letters', 'replay'], cliEnv());
-      expect(usage.code).toBe(2);
-      expect(usage.stderr).toMatch(/needs ids, a filter, or --all/);
-      const badId = await runCli(['dead-letters', 'replay', 'nope'], cliEnv());
-      expect(badId.code).toBe(2);
-      expect(badId.stderr).toMatch(/not a notification id \(UUID\): nope/);
-      expect((await runCli(['dead-letters', 'list', '--limit', '0'], cliEnv())).code).toBe(2);
-      expect((await runCli(['dead-letters', 'frobnicate'], cliEnv())).code).toBe(2);
-
-      const wrongKey = await runCli(['dead-letters', 'list'], { ...cliEnv(), OPERATOR_API_KEY: 'a-wrong-operator-key' });
-      expect(wrongKey.code).toBe(3);
-      expect(wrongKey.stderr).toMatch(/refused OPERATOR_API_KEY: The operator key is not valid/);
-      const defaultKey = await runCli(['dead-letters', 'list'], { PORTAL_ADAPTER_URL: url });
-      expect(defaultKey.code).toBe(3);
-      expect(defaultKey.stderr).toMatch(/refused the development key \(OPERATOR_API_KEY is unset\)/);
-
-      const unreachable = await runCli(['dead-letters', 'list'], { ...cliEnv(), PORTAL_ADAPTER_URL: `http://127.0.0.1:${await freePort()}` });
-      expect(unreachable.code).toBe(3);
-      expect(unreachable.stderr).toMatch(/cannot reach the portal-adapter at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\); set PORTAL_ADAPTER_URL/);
-
-      const help = await runCli(['--help'], {});
-      expect(help.code).toBe(0);
-      expect(help.stdout).toMatch(/Exit codes: 0 done, 1 something could not be done, 2 bad command line, 3 service unreachable or key refused/);
-    });
   });
 });

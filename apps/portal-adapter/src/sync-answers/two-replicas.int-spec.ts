@@ -4,8 +4,8 @@ import { CorrelationStatusChanged, Topic, type CorrelationSnapshot } from '@labs
 import { TopicNaming, createKafka } from '@labsync/messaging';
 import { createLogger } from '@labsync/observability';
 import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
-import { AssignerProtocol, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestKafkaClients, dropSchemas, httpJson, serviceTestEnv, sql, uniqueSchema, uniqueTopicPrefix, waitFor, publishCorrelationSnapshots } from '@labsync/testing';
+import { AssignerProtocol } from 'kafkajs';
 import { Client } from 'pg';
 import { portalAdapter } from '../portal-adapter.definition';
 import { syncAnswerChannel } from './sync-answer-channel';
@@ -58,38 +58,33 @@ describe('synchronous answers with two portal-adapter replicas (real Kafka, real
   const logger = createLogger('two-replicas-int', 'warn');
   const replicas: Record<'replica-a' | 'replica-b', RunningService | null> = { 'replica-a': null, 'replica-b': null };
   let portal: Server;
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
+  let kafka: TestKafkaClients;
   let listener: Client;
   const notifications: string[] = [];
 
   const start = (replicaId: keyof typeof replicas, portalUrl: string) =>
-    startService(portalAdapter, {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: prefix,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-      PARTNERS: JSON.stringify([{ ...PARTNER, callbackUrl: `${portalUrl}/acme` }]),
-      REPLICA_ID: replicaId,
-      // Other suites share the database server; two replicas need few connections each.
-      DB_POOL_SIZE: '4',
-      // The fallback poll as slow as allowed: answers that come much faster than it came by NOTIFY.
-      SYNC_WAIT_POLL_MS: '5000',
-      // All REQUESTS waits may land on one replica: none may be turned away by the cap on open waits.
-      PARTNER_MAX_WAITS: String(REQUESTS),
-    });
+    startService(
+      portalAdapter,
+      serviceTestEnv(
+        { schema, topicPrefix: prefix },
+        {
+          PARTNERS: JSON.stringify([{ ...PARTNER, callbackUrl: `${portalUrl}/acme` }]),
+          REPLICA_ID: replicaId,
+          // Other suites share the database server; two replicas need few connections each.
+          DB_POOL_SIZE: '4',
+          // The fallback poll as slow as allowed: answers that come much faster than it came by NOTIFY.
+          SYNC_WAIT_POLL_MS: '5000',
+          // All REQUESTS waits may land on one replica: none may be turned away by the cap on open waits.
+          PARTNER_MAX_WAITS: String(REQUESTS),
+        },
+      ),
+    );
 
-  const publishSnapshots = (snapshots: CorrelationSnapshot[]) => publishCorrelationSnapshots(producer, naming, snapshots);
+  const publishSnapshots = (snapshots: CorrelationSnapshot[]) => publishCorrelationSnapshots(kafka.producer, naming, snapshots);
 
   /** Partitions of the status topic each member of the portal-adapter group holds (both must hold some). */
   async function assignments(): Promise<number[][]> {
-    const [group] = (await admin.describeGroups([naming.group('portal-adapter')])).groups;
+    const [group] = (await kafka.admin.describeGroups([naming.group('portal-adapter')])).groups;
     if (!group || group.state !== 'Stable') return [];
     return group.members.map((member) => {
       const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
@@ -108,11 +103,7 @@ describe('synchronous answers with two portal-adapter replicas (real Kafka, real
     replicas['replica-a'] = await start('replica-a', portalUrl);
     replicas['replica-b'] = await start('replica-b', portalUrl);
 
-    kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'two-replicas-int', topicPrefix: '' }, logger);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
+    kafka = await TestKafkaClients.connect(createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'two-replicas-int', topicPrefix: '' }, logger), naming);
     await waitFor(
       async () => {
         const held = await assignments();
@@ -130,8 +121,7 @@ describe('synchronous answers with two portal-adapter replicas (real Kafka, real
   afterAll(async () => {
     await listener?.end().catch(() => undefined);
     await Promise.allSettled(Object.values(replicas).map((replica) => replica?.close()));
-    await producer?.disconnect();
-    await deleteTestTopics(admin, prefix);
+    await kafka?.close();
     portal?.closeAllConnections();
     await new Promise((resolve) => portal?.close(resolve));
     await dropSchemas([schema]);

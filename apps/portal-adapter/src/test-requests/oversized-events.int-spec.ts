@@ -1,7 +1,6 @@
 import { HEADERS, Topic } from '@labsync/contracts';
-import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
-import { portalAdapter } from '../portal-adapter.definition';
+import { httpJson, sql, waitFor } from '@labsync/testing';
+import { PortalAdapterUnderTest } from '../../test/portal-adapter-under-test';
 
 const ACME = { id: 'acme', apiKey: 'acme-oversized-key', callbackSecret: 'acme-oversized-secret', callbackUrl: 'http://127.0.0.1:9/acme' };
 const OPERATOR_KEY = 'operator-key-for-oversized-tests';
@@ -23,37 +22,27 @@ const largeBody = (portalRequestId: string) => ({
 const smallBody = (portalRequestId: string) => ({ ...largeBody(portalRequestId), samples: [{ sampleId: 'S-1', matrix: 'water', collectedAt: '2026-11-20T08:00:00Z', tests: ['PH'] }] });
 
 describe('portal-adapter: events too large for their topic (real Kafka, real Postgres)', () => {
-  const schema = uniqueSchema('portal_oversized');
-  let service: RunningService;
-  let url: string;
-  const auth = { authorization: `Bearer ${ACME.apiKey}` };
-  const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
-  const count = async (table: string) => Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".${table}`))[0]!.n);
-
-  beforeAll(async () => {
-    service = await startService(portalAdapter, {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: uniqueTopicPrefix('portal-oversized'),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      NODE_ENV: 'test',
-      PARTNERS: JSON.stringify([ACME]),
+  const run = new PortalAdapterUnderTest({
+    label: 'portal-oversized',
+    partners: [ACME],
+    logLevel: 'error',
+    settings: {
       OPERATOR_API_KEY: OPERATOR_KEY,
       // Topics of 128 KiB: the ~235 kB event of the audit's body does not fit, a small one does.
       KAFKA_TOPIC_MAX_MESSAGE_BYTES: '131072',
       OUTBOX_MAX_BATCH_BYTES: '65536',
-    });
-    url = service.url;
+    },
   });
+  const schema = run.schema;
+  let url: string;
+  const auth = { authorization: `Bearer ${ACME.apiKey}` };
+  const operator = { authorization: `Bearer ${OPERATOR_KEY}` };
+  const count = (table: string) => run.count(table);
 
-  afterAll(async () => {
-    await service?.close();
-    await dropSchemas([schema]);
+  beforeAll(async () => {
+    url = (await run.start()).url;
   });
+  afterAll(() => run.stop());
 
   it('answers 413 problem+json before storing anything when the event would not fit its topic, and still accepts the next request', async () => {
     const refused = await httpJson('POST', `${url}/v1/test-requests`, largeBody('PR-HUGE'), { ...auth, 'idempotency-key': 'huge-1' });

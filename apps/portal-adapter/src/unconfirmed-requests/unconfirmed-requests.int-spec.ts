@@ -1,10 +1,6 @@
 import { CorrelationStatusChanged, Topic } from '@labsync/contracts';
-import { TopicNaming, createKafka } from '@labsync/messaging';
-import { createLogger } from '@labsync/observability';
-import { startService, type RunningService } from '@labsync/service-runtime';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TopicReader, dropSchemas, httpJson, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, publishCorrelationSnapshots } from '@labsync/testing';
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
-import { portalAdapter } from '../portal-adapter.definition';
+import { httpJson, sql, waitFor, type TopicReader } from '@labsync/testing';
+import { PortalAdapterUnderTest } from '../../test/portal-adapter-under-test';
 
 const ACME = { id: 'acme', apiKey: 'acme-unconfirmed-key', callbackSecret: 'acme-unconfirmed-secret', callbackUrl: 'http://127.0.0.1:9/unused' };
 const OPERATOR_KEY = 'unconfirmed-int-operator-key';
@@ -23,29 +19,25 @@ const requestBody = (portalRequestId: string) => ({
  * taken out of the outbox before the relay sees it stands for a lost event.
  */
 describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
-  const schema = uniqueSchema('pa_unconfirmed');
-  const prefix = uniqueTopicPrefix('pa-unconfirmed');
-  const naming = new TopicNaming(prefix);
-  const logger = createLogger('unconfirmed-int', 'warn');
-  let service: RunningService;
-  let kafka: Kafka;
-  let admin: Admin;
-  let producer: Producer;
+  const run = new PortalAdapterUnderTest({
+    label: 'pa-unconfirmed',
+    partners: [ACME],
+    logLevel: 'fatal',
+    settings: { OPERATOR_API_KEY: OPERATOR_KEY, UNCONFIRMED_REQUEST_AFTER_MS: '1500', UNCONFIRMED_CHECK_INTERVAL_MS: '200' },
+  });
+  const schema = run.schema;
   let submitted: TopicReader<typeof Topic.requestSubmitted>;
 
   const list = async (status: 'open' | 'resolved') => {
-    const response = await httpJson('GET', `${service.url}/v1/operator/unconfirmed-requests?status=${status}`, undefined, operator);
+    const response = await httpJson('GET', `${run.url}/v1/operator/unconfirmed-requests?status=${status}`, undefined, operator);
     expect(response.status).toBe(200);
     return (response.body.requests as { correlationId: string; pendingInOutbox: boolean; parkedInOutbox: boolean; republished: number }[]);
   };
   const listed = async (status: 'open' | 'resolved', correlationId: string) => (await list(status)).some((r) => r.correlationId === correlationId);
-  const gauge = async () => {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
-    return Number(text.split('\n').find((l) => /^labsync_requests_unconfirmed[ {]/.test(l))?.split(' ').pop());
-  };
+  const gauge = () => run.metric(/^labsync_requests_unconfirmed[ {]/);
 
   async function submit(portalRequestId: string): Promise<string> {
-    const response = await httpJson('POST', `${service.url}/v1/test-requests`, requestBody(portalRequestId), { authorization: `Bearer ${ACME.apiKey}` });
+    const response = await httpJson('POST', `${run.url}/v1/test-requests`, requestBody(portalRequestId), { authorization: `Bearer ${ACME.apiKey}` });
     expect(response.status).toBe(202);
     return response.body.correlationId as string;
   }
@@ -63,41 +55,14 @@ describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
       timeline: [{ seq: 1, at: new Date().toISOString(), status: 'RECEIVED', source: 'portal' }],
       results: [],
     });
-    await publishCorrelationSnapshots(producer, naming, [payload]);
+    await run.publishSnapshots([payload]);
   }
 
   beforeAll(async () => {
-    service = await startService(portalAdapter, {
-      ...process.env,
-      DATABASE_URL: TEST_DATABASE_URL,
-      KAFKA_BROKERS: TEST_KAFKA_BROKERS,
-      DB_SCHEMA: schema,
-      KAFKA_TOPIC_PREFIX: prefix,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'fatal',
-      NODE_ENV: 'test',
-      PARTNERS: JSON.stringify([ACME]),
-      OPERATOR_API_KEY: OPERATOR_KEY,
-      UNCONFIRMED_REQUEST_AFTER_MS: '1500',
-      UNCONFIRMED_CHECK_INTERVAL_MS: '200',
-    });
-    kafka = createKafka({ brokers: TEST_KAFKA_BROKERS.split(','), clientId: 'unconfirmed-int', topicPrefix: '' }, logger);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    submitted = new TopicReader(kafka, naming, Topic.requestSubmitted, admin);
-    await submitted.start();
+    await run.start();
+    submitted = await run.kafka.reader(Topic.requestSubmitted);
   });
-
-  afterAll(async () => {
-    await submitted?.stop();
-    await service?.close();
-    await producer?.disconnect();
-    await deleteTestTopics(admin, prefix);
-    await dropSchemas([schema]);
-  });
+  afterAll(() => run.stop());
 
   it('alerts an accepted request that never comes back from the tracker, not one that does, and clears the alert when it arrives', async () => {
     const lost = await submit('PR-UNCONFIRMED-LOST');
@@ -128,8 +93,8 @@ describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
     await waitFor(() => submitted.caughtUp(), { what: 'the topic reader to catch up' });
     expect(submitted.payloads().filter((p) => p.correlationId === lost)).toHaveLength(0);
 
-    expect((await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/${lost}/republish`)).status).toBe(401);
-    const republished = await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/${lost}/republish`, undefined, operator);
+    expect((await httpJson('POST', `${run.url}/v1/operator/unconfirmed-requests/${lost}/republish`)).status).toBe(401);
+    const republished = await httpJson('POST', `${run.url}/v1/operator/unconfirmed-requests/${lost}/republish`, undefined, operator);
     expect(republished.status).toBe(202);
     expect(republished.body).toEqual({ correlationId: lost, republished: 1 });
 
@@ -140,8 +105,8 @@ describe('unconfirmed-request detector (real Kafka, real Postgres)', () => {
 
     await confirm(lost, 'PR-UNCONFIRMED-SWALLOWED');
     await waitFor(() => listed('resolved', lost), { what: 'the republished request to be resolved', timeoutMs: 20_000 });
-    const again = await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/${lost}/republish`, undefined, operator);
+    const again = await httpJson('POST', `${run.url}/v1/operator/unconfirmed-requests/${lost}/republish`, undefined, operator);
     expect(again.status).toBe(409);
-    expect((await httpJson('POST', `${service.url}/v1/operator/unconfirmed-requests/00000000-0000-4000-8000-000000000000/republish`, undefined, operator)).status).toBe(404);
+    expect((await httpJson('POST', `${run.url}/v1/operator/unconfirmed-requests/00000000-0000-4000-8000-000000000000/republish`, undefined, operator)).status).toBe(404);
   });
 });

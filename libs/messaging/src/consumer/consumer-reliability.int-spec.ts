@@ -3,28 +3,21 @@ import { join } from 'node:path';
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted, testTableMigration } from '@labsync/testing';
+import { eventConsumerUnderTest } from '../../test/event-consumer-under-test';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from '../outbox/messaging-tables.migration';
 import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
-import { DeadLetterPublisher } from './dead-letter-publisher';
 import { readConsumerDeadLetters } from './dead-letter-replay';
 import { EventConsumer, type EventConsumerOptions, type EventHandler } from './event-consumer';
 import { PermanentEventError } from './permanent-event-error';
 
 const ROOT = join(__dirname, '../../../..');
 
-class ReliabilityEffects1734100000001 implements MigrationInterface {
-  name = 'ReliabilityEffects1734100000001';
-  async up(queryRunner: QueryRunner) {
-    const schema = (queryRunner.connection.options as { schema: string }).schema;
-    await queryRunner.query(`CREATE TABLE "${schema}".effects (id bigserial PRIMARY KEY, correlation_id text NOT NULL, event_id uuid NOT NULL)`);
-  }
-  async down() {}
-}
+const ReliabilityEffects1734100000001 = testTableMigration('ReliabilityEffects1734100000001', (s) => [`CREATE TABLE "${s}".effects (id bigserial PRIMARY KEY, correlation_id text NOT NULL, event_id uuid NOT NULL)`]);
 
 /**
  * A consumer in a child process that dies (SIGKILL, no leave, no commit) on the event of correlation
@@ -108,16 +101,8 @@ describe('consumer reliability: slow chunks, crashes, permanent errors (real Kaf
 
   async function startConsumer(naming: TopicNaming, groupId: string, handler: EventHandler, options: Partial<EventConsumerOptions> = {}): Promise<EventConsumer> {
     const metrics = new Metrics(`reliability-${groupId}`);
-    const consumer = new EventConsumer({
-      kafka,
-      naming,
-      groupId,
-      dataSource,
-      schema,
+    const consumer = eventConsumerUnderTest({ kafka, naming, dataSource, schema, logger, metrics, producer }, groupId, {
       handlers: new Map([[Topic.requestSubmitted, handler]]),
-      deadLetters: new DeadLetterPublisher(producer, naming, groupId, logger, metrics),
-      logger,
-      metrics,
       retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 20 },
       ...options,
     });

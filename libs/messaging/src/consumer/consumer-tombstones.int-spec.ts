@@ -1,25 +1,18 @@
 import { Topic, createEnvelope, type TopicMap, type TopicName } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, testTableMigration } from '@labsync/testing';
+import { eventConsumerUnderTest } from '../../test/event-consumer-under-test';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from '../outbox/messaging-tables.migration';
 import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
-import { DeadLetterPublisher } from './dead-letter-publisher';
 import { readConsumerDeadLetters } from './dead-letter-replay';
 import { EventConsumer, type EventHandler, type TombstoneHandler } from './event-consumer';
 
-class SnapshotCopies1734100000002 implements MigrationInterface {
-  name = 'SnapshotCopies1734100000002';
-  async up(queryRunner: QueryRunner) {
-    const schema = (queryRunner.connection.options as { schema: string }).schema;
-    await queryRunner.query(`CREATE TABLE "${schema}".snapshot_copies (correlation_id text PRIMARY KEY, status text NOT NULL)`);
-  }
-  async down() {}
-}
+const SnapshotCopies1734100000002 = testTableMigration('SnapshotCopies1734100000002', (s) => [`CREATE TABLE "${s}".snapshot_copies (correlation_id text PRIMARY KEY, status text NOT NULL)`]);
 
 const snapshot = (correlationId: string): TopicMap[typeof Topic.correlationStatus] => ({
   correlationId,
@@ -56,17 +49,9 @@ describe('tombstones on entity streams (real Kafka, real Postgres)', () => {
 
   async function start(groupId: string, topic: TopicName, tombstoneHandlers: Map<TopicName, TombstoneHandler>): Promise<void> {
     const metrics = new Metrics(`tombstones-${groupId}`);
-    const consumer = new EventConsumer({
-      kafka,
-      naming,
-      groupId,
-      dataSource,
-      schema,
+    const consumer = eventConsumerUnderTest({ kafka, naming, dataSource, schema, logger, metrics, producer }, groupId, {
       handlers: new Map([[topic, copySnapshot]]),
       tombstoneHandlers,
-      deadLetters: new DeadLetterPublisher(producer, naming, groupId, logger, metrics),
-      logger,
-      metrics,
       retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
     });
     consumers.push(consumer);

@@ -1,27 +1,18 @@
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, requestSubmittedPayload as submitted } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, runCli, sql, uniqueSchema, uniqueTopicPrefix, waitFor, deleteTestTopics, requestSubmittedPayload as submitted, testTableMigration } from '@labsync/testing';
+import { eventConsumerUnderTest } from '../../test/event-consumer-under-test';
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from '../outbox/messaging-tables.migration';
 import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
-import { DeadLetterPublisher } from './dead-letter-publisher';
 import { readConsumerDeadLetters, replayConsumerDeadLetters, type ConsumerDeadLetter } from './dead-letter-replay';
 import { EventConsumer, type EventHandler } from './event-consumer';
 
-class EffectsTable1732100000002 implements MigrationInterface {
-  name = 'EffectsTable1732100000002';
-  async up(queryRunner: QueryRunner) {
-    const schema = (queryRunner.connection.options as { schema: string }).schema;
-    await queryRunner.query(
-      `CREATE TABLE "${schema}".effects (id bigserial PRIMARY KEY, consumer text NOT NULL, correlation_id text NOT NULL, event_id uuid NOT NULL)`,
-    );
-  }
-  async down() {}
-}
+const EffectsTable1732100000002 = testTableMigration('EffectsTable1732100000002', (s) => [`CREATE TABLE "${s}".effects (id bigserial PRIMARY KEY, consumer text NOT NULL, correlation_id text NOT NULL, event_id uuid NOT NULL)`]);
 
 /**
  * Two consumer groups read labsync.requests.submitted.v1 into one schema: "steady" applies everything,
@@ -90,16 +81,8 @@ describe('replay of consumer dead letters (real Kafka, real Postgres)', () => {
     producer = createIdempotentProducer(kafka);
     await producer.connect();
     for (const consumer of ['steady', 'flaky'] as const) {
-      const eventConsumer = new EventConsumer({
-        kafka,
-        naming,
-        groupId: consumer,
-        dataSource,
-        schema,
+      const eventConsumer = eventConsumerUnderTest({ kafka, naming, dataSource, schema, logger, metrics: metrics[consumer], producer }, consumer, {
         handlers: new Map([[Topic.requestSubmitted, handlerOf(consumer)]]),
-        deadLetters: new DeadLetterPublisher(producer, naming, consumer, logger, metrics[consumer]),
-        logger,
-        metrics: metrics[consumer],
         retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
       });
       await eventConsumer.start();

@@ -2,27 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { HEADERS, Topic, createEnvelope } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { RetentionPruner, createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted, testTableMigration } from '@labsync/testing';
+import { eventConsumerUnderTest } from '../../test/event-consumer-under-test';
 import type { Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
 import { MessagingTables1732100000000 } from '../outbox/messaging-tables.migration';
 import { ConsumerAttempts1734100000000 } from './consumer-attempts.migration';
-import { DeadLetterPublisher } from './dead-letter-publisher';
 import { EventConsumer } from './event-consumer';
 import { DEFAULT_PROCESSED_EVENTS_RETENTION_MS, processedEventsRetention } from './processed-events-retention';
 import { ProcessedEventsRetention1734200000000 } from './processed-events-retention.migration';
 
-class EffectsTable1734100000001 implements MigrationInterface {
-  name = 'EffectsTable1734100000001';
-  async up(queryRunner: QueryRunner) {
-    const schema = (queryRunner.connection.options as { schema: string }).schema;
-    await queryRunner.query(`CREATE TABLE "${schema}".effects (event_id uuid NOT NULL, correlation_id text NOT NULL)`);
-  }
-  async down() {}
-}
+const EffectsTable1734100000001 = testTableMigration('EffectsTable1734100000001', (s) => [`CREATE TABLE "${s}".effects (event_id uuid NOT NULL, correlation_id text NOT NULL)`]);
 
 const DAY_MS = 86_400_000;
 const GROUP = 'retention-int';
@@ -94,16 +87,8 @@ describe('processed_events retention (real Postgres, real Kafka)', () => {
   });
 
   it('still skips a redelivery of an event whose id is within the retention window', async () => {
-    consumer = new EventConsumer({
-      kafka,
-      naming,
-      groupId: GROUP,
-      dataSource,
-      schema,
+    consumer = eventConsumerUnderTest({ kafka, naming, dataSource, schema, logger, metrics, producer }, GROUP, {
       handlers: new Map([[Topic.requestSubmitted, async (_payload, { manager, envelope }) => void (await manager.query(`INSERT INTO "${schema}".effects VALUES ($1, $2)`, [envelope.eventId, envelope.correlationId]))]]),
-      deadLetters: new DeadLetterPublisher(producer, naming, GROUP, logger, metrics),
-      logger,
-      metrics,
       retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
     });
     await consumer.start();

@@ -1,10 +1,10 @@
 import { HEADERS, Topic, createEnvelope, type TopicMap } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor, requestSubmittedPayload as submitted, testTableMigration } from '@labsync/testing';
+import { eventConsumerUnderTest } from '../../test/event-consumer-under-test';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { DeadLetterPublisher } from '../consumer/dead-letter-publisher';
+import type { DataSource } from 'typeorm';
 import { EventConsumer, type EventHandler } from '../consumer/event-consumer';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
 import { ensureTopics } from '../kafka/topic-admin';
@@ -14,14 +14,7 @@ import { ConsumerAttempts1734100000000 } from '../consumer/consumer-attempts.mig
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 
-class EffectsTable1732100000001 implements MigrationInterface {
-  name = 'EffectsTable1732100000001';
-  async up(queryRunner: QueryRunner) {
-    const schema = (queryRunner.connection.options as { schema: string }).schema;
-    await queryRunner.query(`CREATE TABLE "${schema}".effects (id bigserial PRIMARY KEY, correlation_id text NOT NULL, event_id uuid NOT NULL)`);
-  }
-  async down() {}
-}
+const EffectsTable1732100000001 = testTableMigration('EffectsTable1732100000001', (s) => [`CREATE TABLE "${s}".effects (id bigserial PRIMARY KEY, correlation_id text NOT NULL, event_id uuid NOT NULL)`]);
 
 describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () => {
   const logger = createLogger('messaging-int', 'warn');
@@ -38,6 +31,9 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
 
   const effects = (correlationId: string) =>
     sql<{ event_id: string }>(`SELECT event_id FROM "${schema}".effects WHERE correlation_id = $1`, [correlationId]);
+  /** A request.submitted as a producer other than the outbox would send it. */
+  const submittedEnvelope = (correlationId: string, payload: object = submitted(correlationId)) =>
+    createEnvelope({ type: 'request.submitted', schemaVersion: 1, correlationId, sourceSystem: 'test', payload });
   const outboxCount = async () => Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox`))[0]!.n);
 
   const handler: EventHandler = async (payload, { manager, envelope }) => {
@@ -47,16 +43,8 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
   };
 
   const startConsumer = async () => {
-    consumer = new EventConsumer({
-      kafka,
-      naming,
-      groupId: 'messaging-int',
-      dataSource,
-      schema,
+    consumer = eventConsumerUnderTest({ kafka, naming, dataSource, schema, logger, metrics, producer }, 'messaging-int', {
       handlers: new Map([[Topic.requestSubmitted, handler]]),
-      deadLetters: new DeadLetterPublisher(producer, naming, 'messaging-int', logger, metrics),
-      logger,
-      metrics,
       retry: { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50 },
     });
     await consumer.start();
@@ -158,13 +146,7 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
   });
 
   it('applies an event delivered twice exactly once', async () => {
-    const envelope = createEnvelope({
-      type: 'request.submitted',
-      schemaVersion: 1,
-      correlationId: 'delivered-twice',
-      sourceSystem: 'test',
-      payload: submitted('delivered-twice'),
-    });
+    const envelope = submittedEnvelope('delivered-twice');
     const record = { key: 'delivered-twice', value: JSON.stringify(envelope), headers: { [HEADERS.eventId]: envelope.eventId } };
     await producer.send({ topic: naming.physical(Topic.requestSubmitted), messages: [record, record] });
     await waitFor(async () => (await effects('delivered-twice')).length === 1, { what: 'the effect' });
@@ -172,21 +154,15 @@ describe('outbox relay and idempotent consumer (real Kafka, real Postgres)', () 
     expect(processed).toHaveLength(1);
     // The second copy sits right behind the first in the same partition; once a later event on that key
     // is applied, the copy has been consumed too.
-    const marker = createEnvelope({ type: 'request.submitted', schemaVersion: 1, correlationId: 'delivered-twice', sourceSystem: 'test', payload: submitted('delivered-twice') });
+    const marker = submittedEnvelope('delivered-twice');
     await producer.send({ topic: naming.physical(Topic.requestSubmitted), messages: [{ key: 'delivered-twice', value: JSON.stringify(marker) }] });
     await waitFor(async () => (await effects('delivered-twice')).length === 2, { what: 'the marker event' });
     expect((await effects('delivered-twice')).filter((e) => e.event_id === envelope.eventId)).toHaveLength(1);
   });
 
   it('dead-letters a poison message with its reason while the messages behind it keep flowing', async () => {
-    const poison = createEnvelope({
-      type: 'request.submitted',
-      schemaVersion: 1,
-      correlationId: 'poison',
-      sourceSystem: 'test',
-      payload: { ...submitted('poison'), request: { portalRequestId: 'PR-x', samples: [] } },
-    });
-    const behind = createEnvelope({ type: 'request.submitted', schemaVersion: 1, correlationId: 'poison', sourceSystem: 'test', payload: submitted('poison') });
+    const poison = submittedEnvelope('poison', { ...submitted('poison'), request: { portalRequestId: 'PR-x', samples: [] } });
+    const behind = submittedEnvelope('poison');
     await producer.send({
       topic: naming.physical(Topic.requestSubmitted),
       messages: [

@@ -1,7 +1,7 @@
-import { HEADERS, Topic, type TopicMap } from '@labsync/contracts';
+import { HEADERS, Topic } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { PrivateKafkaBroker, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { PrivateKafkaBroker, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, requestSubmittedPayload, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import type { Consumer, Kafka, Producer, ProducerRecord } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { TopicNaming, createIdempotentProducer, createKafka } from '../kafka/kafka-client';
@@ -32,23 +32,14 @@ class DeletedLog1799000000000 implements MigrationInterface {
 const code = (i: number) => `TEST-CODE-${String(i).padStart(4, '0')}-ABCDEFGHIJKLMNOPQ`.slice(0, 32);
 
 /** The audit's reproduction: 100 samples x 50 distinct 32-character test codes, 500-character descriptions. */
-const submitted = (correlationId: string, big = false): TopicMap[typeof Topic.requestSubmitted] => ({
-  correlationId,
-  partnerId: 'acme',
-  receivedAt: new Date().toISOString(),
-  request: {
-    portalRequestId: `PR-${correlationId}`,
-    customer: { id: 'C-1', name: 'Acme', email: 'qa@acme.example' },
-    priority: 'standard',
-    samples: Array.from({ length: big ? 100 : 1 }, (_, s) => ({
-      sampleId: `S-${s}`,
-      matrix: 'water',
-      description: big ? 'd'.repeat(500) : 'well',
-      collectedAt: '2026-11-20T08:00:00Z',
-      tests: big ? Array.from({ length: 50 }, (_, t) => code(t)) : ['PH'],
-    })),
-  },
-});
+const bigSamples = Array.from({ length: 100 }, (_, s) => ({
+  sampleId: `S-${s}`,
+  matrix: 'water',
+  description: 'd'.repeat(500),
+  collectedAt: '2026-11-20T08:00:00Z',
+  tests: Array.from({ length: 50 }, (_, t) => code(t)),
+}));
+const submitted = (correlationId: string, big = false) => (big ? requestSubmittedPayload(correlationId, bigSamples) : requestSubmittedPayload(correlationId));
 
 interface Fixture {
   schema: string;
