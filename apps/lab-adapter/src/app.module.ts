@@ -8,7 +8,7 @@ import { RequestSubmittedConsumer } from './lab-dispatches/request-submitted.con
 import { HttpLabApi } from './lab-orders/http-lab-api';
 import { LAB_API } from './lab-orders/lab-api';
 import { InboxSweeper } from './lab-webhooks/inbox-sweeper.worker';
-import { LabEventTranslator } from './lab-webhooks/lab-event-translator';
+import { LabInboxRelay } from './lab-webhooks/lab-inbox-relay';
 import { LabWebhooksController } from './lab-webhooks/lab-webhooks.controller';
 import { labPollingProviders } from './lab-polling/lab-polling.providers';
 import { ReceiveLabEvent } from './lab-webhooks/receive-lab-event.use-case';
@@ -29,7 +29,7 @@ import { SetAsideEventsReader } from './operator/set-aside-events.reader';
     EnqueueLabDispatch,
     LabDispatcher,
     OrderFactsReader,
-    LabEventTranslator,
+    LabInboxRelay,
     SetAsideEventsReader,
     { provide: OPERATOR_API_KEY, useFactory: (config: LabAdapterConfig) => config.operatorApiKey, inject: [LAB_ADAPTER_CONFIG] },
     OperatorAuthGuard,

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
-import { LabEventTranslator } from './lab-event-translator';
+import { LabInboxRelay } from './lab-inbox-relay';
 
 const BATCH = 200;
 
@@ -25,7 +25,7 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly translator: LabEventTranslator,
+    private readonly relay: LabInboxRelay,
     private readonly metrics: LabAdapterMetrics,
     @Inject(LAB_ADAPTER_CONFIG) private readonly config: LabAdapterConfig,
     @Inject(LOGGER) logger: Logger,
@@ -71,7 +71,7 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     let published = 0;
     for (const { lab_order_id: labOrderId } of orders) {
       if (!this.loop.isRunning) break;
-      const result = await this.dataSource.transaction((manager) => this.translator.publishPending(manager, labOrderId));
+      const result = await this.dataSource.transaction((manager) => this.relay.publishPending(manager, labOrderId));
       if (result.mapped && result.published > 0) {
         published += result.published;
         runWithLogContext({ correlationId: result.correlationId }, () =>

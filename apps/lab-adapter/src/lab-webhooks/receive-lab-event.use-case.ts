@@ -4,7 +4,7 @@ import { queryRows, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { LabEventTranslator } from './lab-event-translator';
+import { LabInboxRelay } from './lab-inbox-relay';
 import type { LabWebhook } from './lab-webhook.schema';
 
 /**
@@ -29,7 +29,7 @@ export class ReceiveLabEvent {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly translator: LabEventTranslator,
+    private readonly relay: LabInboxRelay,
     @Inject(LOGGER) logger: Logger,
   ) {
     this.tables = labAdapterTables(schemaOf(dataSource));
@@ -49,7 +49,7 @@ export class ReceiveLabEvent {
   async storeWithin(manager: EntityManager, webhook: LabWebhook): Promise<StoredLabEvent> {
     const labOrderId = webhook.data.labOrderId;
     // Lock before inserting: arrival numbers of one lab order are then committed in the order they were given.
-    await this.translator.lockLabOrder(manager, labOrderId);
+    await this.relay.lockLabOrder(manager, labOrderId);
     const inserted = await queryRows<unknown>(manager,
       `INSERT INTO ${this.tables.inbox} (event_id, lab_order_id, type, body) VALUES ($1, $2, $3, $4::jsonb)
        ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
@@ -61,7 +61,7 @@ export class ReceiveLabEvent {
         `SELECT reason, correlation_id FROM ${this.tables.setAside} WHERE event_id = $1 AND disposition = 'refused'`, [webhook.eventId]);
       return refused ? { outcome: 'refused', reason: refused.reason, correlationId: refused.correlation_id ?? undefined } : { outcome: 'duplicate' };
     }
-    const result = await this.translator.publishPending(manager, labOrderId);
+    const result = await this.relay.publishPending(manager, labOrderId);
     if (!result.mapped) return { outcome: 'pending' };
     const reason = result.refused.get(webhook.eventId);
     return reason === undefined ? { outcome: 'published', correlationId: result.correlationId } : { outcome: 'refused', correlationId: result.correlationId, reason };

@@ -21,13 +21,13 @@ interface PendingRow {
 export type PublishResult = { mapped: false } | { mapped: true; correlationId: string; published: number; refused: Map<string, string> };
 
 /**
- * Turns stored lab webhooks into Kafka events (through the outbox) for one lab order, in arrival order,
+ * The lab inbox relay: turns stored lab webhooks into Kafka events (through the outbox) for one lab order, in arrival order,
  * each exactly once. Everything touching one lab order's inbox runs under a transaction-scoped advisory
  * lock on that order, taken before the webhook row is inserted: arrival numbers are therefore handed out
  * and committed in the same order, and no two transactions can publish the same order's events at once.
  */
 @Injectable()
-export class LabEventTranslator {
+export class LabInboxRelay {
   private readonly tables: LabAdapterTables;
   private readonly lockNamespace: string;
   private readonly log: Logger;
@@ -42,7 +42,7 @@ export class LabEventTranslator {
     const schema = schemaOf(dataSource);
     this.tables = labAdapterTables(schema);
     this.lockNamespace = `labsync-lab-inbox:${schema}`;
-    this.log = logger.child({ component: 'lab-event-translator' });
+    this.log = logger.child({ component: 'lab-inbox-relay' });
   }
 
   /** Serialises work on one lab order's inbox until the transaction ends (re-entrant within it). */
