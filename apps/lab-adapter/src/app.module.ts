@@ -9,11 +9,13 @@ import { HttpLabApi } from './lab-orders/http-lab-api';
 import { LAB_API } from './lab-orders/lab-api';
 import { InboxSweeper } from './lab-webhooks/inbox-sweeper.worker';
 import { LabInboxRelay } from './lab-webhooks/lab-inbox-relay';
+import { LabInboxRepository } from './lab-webhooks/lab-inbox.repository';
 import { LabWebhooksController } from './lab-webhooks/lab-webhooks.controller';
 import { labPollingProviders } from './lab-polling/lab-polling.providers';
 import { ReceiveLabEvent } from './lab-webhooks/receive-lab-event.use-case';
 import { LabAdapterMetrics } from './metrics/lab-adapter-metrics';
 import { CorrelationStatusConsumer } from './lab-results/correlation-status.consumer';
+import { CorrelationStatusRepository } from './lab-results/correlation-status.repository';
 import { OrderFactsReader } from './lab-results/order-facts.reader';
 import { LabOperatorController } from './operator/lab-operator.controller';
 import { SetAsideEventsReader } from './operator/set-aside-events.reader';
@@ -29,7 +31,9 @@ import { SetAsideEventsReader } from './operator/set-aside-events.reader';
     EnqueueLabDispatch,
     LabDispatcher,
     OrderFactsReader,
+    LabInboxRepository,
     LabInboxRelay,
+    CorrelationStatusRepository,
     SetAsideEventsReader,
     { provide: OPERATOR_API_KEY, useFactory: (config: LabAdapterConfig) => config.operatorApiKey, inject: [LAB_ADAPTER_CONFIG] },
     OperatorAuthGuard,

@@ -150,4 +150,10 @@ export class DispatchStore {
       [dispatch.correlationId, dispatch.leaseToken],
     );
   }
+
+  /** Requests not yet accepted or rejected by the lab. */
+  async countPending(): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(this.dataSource, `SELECT count(*) AS n FROM ${this.tables.dispatches} WHERE state = 'PENDING'`);
+    return Number(row?.n ?? 0);
+  }
 }
