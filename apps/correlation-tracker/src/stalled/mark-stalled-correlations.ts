@@ -4,7 +4,7 @@ import { OutboxWriter } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
-import { CorrelationStore, stateOf } from '../correlations/correlation-store';
+import { CorrelationRepository, stateOf } from '../correlations/correlation.repository';
 import { apply } from '../lifecycle/correlation-state-machine';
 import { isPublishable } from '../lifecycle/correlation-state';
 import { toSnapshot } from '../tracking/correlation-snapshot';
@@ -24,7 +24,7 @@ export class MarkStalledCorrelations {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: CorrelationStore,
+    private readonly correlations: CorrelationRepository,
     private readonly outbox: OutboxWriter,
     private readonly metrics: StallMetrics,
     @Inject(STALL_SETTINGS) private readonly settings: StallSettings,
@@ -37,9 +37,9 @@ export class MarkStalledCorrelations {
   async markBatch(reason: StallReason): Promise<{ locked: number; marked: string[] }> {
     const overdueAfterMs = this.settings.overdueAfterMs[reason];
     const result = await this.dataSource.transaction(async (manager) => {
-      const records = await this.store.lockOverdue(manager, reason, overdueAfterMs, this.settings.batchSize);
+      const records = await this.correlations.lockOverdue(manager, reason, overdueAfterMs, this.settings.batchSize);
       if (records.length === 0) return { locked: 0, marked: [] as string[] };
-      const now = await this.store.databaseNow(manager);
+      const now = await this.correlations.databaseNow(manager);
       const marked: string[] = [];
       for (const record of records) {
         const before = stateOf(record);
@@ -48,10 +48,10 @@ export class MarkStalledCorrelations {
         if (!changed || !isPublishable(state)) {
           // The watch disagrees with the machine (it should not): stop watching rather than re-select it forever.
           this.log.warn({ correlationId: record.correlationId, status: before.status, reason }, 'overdue correlation not stallable; its stall watch is cleared');
-          await this.store.save(manager, before, null, { kind: 'clear' });
+          await this.correlations.save(manager, before, null, { kind: 'clear' });
           continue;
         }
-        await this.store.save(manager, state, now, { kind: 'clear' });
+        await this.correlations.save(manager, state, now, { kind: 'clear' });
         const correlationId = state.correlationId;
         const snapshot = await this.outbox.add(manager, Topic.correlationStatus, toSnapshot(state, now), { correlationId });
         await this.outbox.add(

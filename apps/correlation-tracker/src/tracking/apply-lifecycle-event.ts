@@ -4,7 +4,7 @@ import { OutboxWriter } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import type { EntityManager } from 'typeorm';
-import { CorrelationStore, stateOf } from '../correlations/correlation-store';
+import { CorrelationRepository, stateOf } from '../correlations/correlation.repository';
 import { apply } from '../lifecycle/correlation-state-machine';
 import { isPublishable, type CorrelationState, type LifecycleEvent } from '../lifecycle/correlation-state';
 import { StallMetrics } from '../stalled/stall-metrics';
@@ -22,7 +22,7 @@ export class ApplyLifecycleEvent {
   private readonly log: Logger;
 
   constructor(
-    private readonly store: CorrelationStore,
+    private readonly correlations: CorrelationRepository,
     private readonly outbox: OutboxWriter,
     private readonly metrics: TrackerMetrics,
     private readonly stallMetrics: StallMetrics,
@@ -32,7 +32,7 @@ export class ApplyLifecycleEvent {
   }
 
   async execute(manager: EntityManager, correlationId: string, event: LifecycleEvent, causationId: string): Promise<void> {
-    const record = await this.store.lockOrCreate(manager, correlationId);
+    const record = await this.correlations.lockOrCreate(manager, correlationId);
     const before = stateOf(record);
     this.warnAboutInconsistencies(before, event);
     const { state, changed } = apply(before, event);
@@ -42,7 +42,7 @@ export class ApplyLifecycleEvent {
       return;
     }
     const now = new Date();
-    await this.store.save(manager, state, changed ? now : null, watchUpdateFor(before, state, record.watchReason));
+    await this.correlations.save(manager, state, changed ? now : null, watchUpdateFor(before, state, record.watchReason));
     this.metrics.events.inc({ event: event.kind, outcome: changed ? 'changed' : 'bookkept' });
     if (!changed) return;
 

@@ -4,7 +4,7 @@ import { ProblemException } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { resultReportedWebhook, statusChangedWebhook } from '../webhooks/webhook-body';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
 import type { LabOrder } from './lab-order.entity';
 import { LabOrdersRepository } from './lab-orders.repository';
 import type { ReportResultRequest } from './order-schemas';
@@ -19,7 +19,7 @@ export class LabWorkService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(LabOrdersRepository) private readonly orders: LabOrdersRepository,
-    @Inject(WebhookOutbox) private readonly outbox: WebhookOutbox,
+    @Inject(WebhookOutboxRepository) private readonly outbox: WebhookOutboxRepository,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
   ) {}
 

@@ -12,7 +12,7 @@ export interface CorrelationListQuery {
 
 /** Table `correlations`: row <-> the machine's state, locking for the consumers, reads for operators. */
 @Injectable()
-export class CorrelationStore {
+export class CorrelationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
