@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OPERATOR_API_KEY, OperatorAuthGuard, SERVICE_ENV } from '@labsync/service-runtime';
 import { LAB_ADAPTER_CONFIG, labAdapterConfigFromEnv, type LabAdapterConfig } from './config/lab-adapter-config';
-import { DispatchStore } from './lab-dispatches/dispatch-store';
+import { LabDispatchRepository } from './lab-dispatches/lab-dispatch.repository';
 import { EnqueueLabDispatch } from './lab-dispatches/enqueue-lab-dispatch.use-case';
 import { LabDispatcher } from './lab-dispatches/lab-dispatcher.worker';
 import { RequestSubmittedConsumer } from './lab-dispatches/request-submitted.consumer';
@@ -27,7 +27,7 @@ import { SetAsideEventsReader } from './operator/set-aside-events.reader';
     LabAdapterMetrics,
     HttpLabApi,
     { provide: LAB_API, useExisting: HttpLabApi },
-    DispatchStore,
+    LabDispatchRepository,
     EnqueueLabDispatch,
     LabDispatcher,
     OrderFactsReader,

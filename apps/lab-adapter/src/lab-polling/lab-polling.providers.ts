@@ -5,7 +5,7 @@ import { LAB_CHANGES_FEED } from './lab-changes-feed';
 import { LabPollMetrics } from './lab-poll-metrics';
 import { LabPoller } from './lab-poller.worker';
 import { LAB_POLLING_CONFIG, labPollingConfigFromEnv } from './lab-polling-config';
-import { PollWatermarkStore } from './poll-watermark.store';
+import { PollWatermarkRepository } from './poll-watermark.repository';
 
 /** Providers of the lab poller, for the app module (the poller idles unless LAB_EVENTS_MODE=polling). */
 export const labPollingProviders: Provider[] = [
@@ -13,6 +13,6 @@ export const labPollingProviders: Provider[] = [
   HttpLabChangesFeed,
   { provide: LAB_CHANGES_FEED, useExisting: HttpLabChangesFeed },
   LabPollMetrics,
-  PollWatermarkStore,
+  PollWatermarkRepository,
   LabPoller,
 ];

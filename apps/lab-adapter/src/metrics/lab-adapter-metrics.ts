@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
 import { Gauge } from 'prom-client';
-import { DispatchStore } from '../lab-dispatches/dispatch-store';
+import { LabDispatchRepository } from '../lab-dispatches/lab-dispatch.repository';
 import { LabInboxRepository } from '../lab-webhooks/lab-inbox.repository';
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'unauthorized' | 'invalid' | 'refused';
@@ -22,7 +22,7 @@ export class LabAdapterMetrics {
   /** Inbox events whose lab order never became known within LAB_INBOX_EXPIRY_MS. */
   readonly inboxExpired;
 
-  constructor(metrics: Metrics, inbox: LabInboxRepository, dispatches: DispatchStore) {
+  constructor(metrics: Metrics, inbox: LabInboxRepository, dispatches: LabDispatchRepository) {
     this.dispatchAttempts = metrics.counter('labsync_lab_dispatch_attempts_total', 'Calls to the lab order API, by outcome', ['outcome']);
     this.labCallSeconds = metrics.histogram(
       'labsync_lab_call_seconds',
