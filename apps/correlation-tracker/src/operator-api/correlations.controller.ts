@@ -30,16 +30,16 @@ export class CorrelationsController {
       throw new ValidationProblem(fieldErrorsOf(parsed.error), 'The query string is invalid; see errors for each parameter.');
     }
     const { status, limit } = parsed.data;
-    const records = await this.correlations.list({ status, limit });
-    return { items: records.map(toSummaryView), status: status ?? null, limit };
+    const summaries = await this.correlations.list({ status, limit });
+    return { items: summaries.map(toSummaryView), status: status ?? null, limit };
   }
 
   @Get(':correlationId')
   async get(@Param('correlationId') raw: string): Promise<CorrelationView> {
     // Read like the portal-adapter reads it; the id given is never echoed (it may be anything, of any length).
     const correlationId = parseCorrelationId(raw);
-    const record = correlationId ? await this.correlations.find(correlationId) : null;
-    if (!record) throw new ProblemException(404, 'Correlation not found', 'No correlation with this id is known to the tracker.');
-    return toView(record);
+    const stored = correlationId ? await this.correlations.find(correlationId) : null;
+    if (!stored) throw new ProblemException(404, 'Correlation not found', 'No correlation with this id is known to the tracker.');
+    return toView(stored);
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SERVICE_ENV } from '@labsync/service-runtime';
 import { CorrelationsModule } from '../correlations/correlations.module';
-import { MarkStalledCorrelations } from './mark-stalled-correlations';
+import { MarkStalledCorrelations } from './mark-stalled-correlations.use-case';
 import { StallMetrics } from './stall-metrics';
 import { STALL_SETTINGS, loadStallSettings } from './stall-settings';
 import { StalledSweeper } from './stalled-sweeper';
