@@ -1,5 +1,4 @@
-import type { Customer, LabOrderStatus, Priority } from '@labsync/contracts';
-import { EntitySchema } from 'typeorm';
+import type { Analyte, Customer, LabOrderStatus, Priority, ResultStatus } from '@labsync/contracts';
 
 export interface OrderedSample {
   sampleId: string;
@@ -25,21 +24,13 @@ export interface LabOrder {
   updatedAt: Date;
 }
 
-export const LabOrderEntity = new EntitySchema<LabOrder>({
-  name: 'LabOrder',
-  tableName: 'lab_orders',
-  columns: {
-    labOrderId: { name: 'lab_order_id', type: 'text', primary: true },
-    externalRef: { name: 'external_ref', type: 'text', unique: true },
-    customer: { type: 'jsonb' },
-    priority: { type: 'text' },
-    notes: { type: 'text', nullable: true },
-    samples: { type: 'jsonb' },
-    status: { type: 'text' },
-    postCount: { name: 'post_count', type: 'integer' },
-    autoStep: { name: 'auto_step', type: 'integer' },
-    nextAutoStepAt: { name: 'next_auto_step_at', type: 'timestamptz', nullable: true },
-    createdAt: { name: 'created_at', type: 'timestamptz' },
-    updatedAt: { name: 'updated_at', type: 'timestamptz' },
-  },
-});
+/** One reported result line (table lab_results), kept in report order. */
+export interface LabResultRecord {
+  labOrderId: string;
+  sampleId: string;
+  testCode: string;
+  resultStatus: ResultStatus;
+  analytes: Analyte[];
+  reportedAt: Date;
+  eventId: string;
+}
