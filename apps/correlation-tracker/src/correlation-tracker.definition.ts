@@ -1,6 +1,4 @@
-import { parseAll } from '@labsync/configuration';
-import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
-import { loadStallSettings } from './stalled/stall-settings';
+import { loadTrackerConfig } from './tracker-config';
 import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
@@ -10,7 +8,7 @@ import { StallWatch1732500000000 } from './database/stall-watch.migration';
 export const definition: ServiceDefinition = {
   name: 'correlation-tracker',
   rootModule: AppModule,
-  loadConfig: (env) => parseAll({ stall: () => loadStallSettings(env), operatorApiKey: () => operatorApiKeyFromEnv(env) }),
+  loadConfig: loadTrackerConfig,
   database: {
     defaultSchema: 'correlation_tracker',
     // The correlations table is read and written by CorrelationRepository's SQL (queryRows); no TypeORM entity maps it.

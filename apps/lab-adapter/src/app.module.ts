@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { OPERATOR_API_KEY, OperatorAuthGuard, SERVICE_ENV } from '@labsync/service-runtime';
-import { LAB_ADAPTER_CONFIG, labAdapterConfigFromEnv, type LabAdapterConfig } from './config/lab-adapter-config';
+import { APP_CONFIG, OPERATOR_API_KEY, OperatorAuthGuard } from '@labsync/service-runtime';
+import { LAB_ADAPTER_CONFIG, type LabAdapterAppConfig, type LabAdapterConfig } from './config/lab-adapter-config';
 import { LabDispatchRepository } from './lab-dispatches/lab-dispatch.repository';
 import { EnqueueLabDispatch } from './lab-dispatches/enqueue-lab-dispatch.use-case';
 import { LabDispatcher } from './lab-dispatches/lab-dispatcher.worker';
@@ -23,7 +23,7 @@ import { SetAsideEventsReader } from './operator/set-aside-events.reader';
 @Module({
   controllers: [RequestSubmittedConsumer, CorrelationStatusConsumer, LabWebhooksController, LabOperatorController],
   providers: [
-    { provide: LAB_ADAPTER_CONFIG, useFactory: labAdapterConfigFromEnv, inject: [SERVICE_ENV] },
+    { provide: LAB_ADAPTER_CONFIG, useFactory: (config: LabAdapterAppConfig) => config.lab, inject: [APP_CONFIG] },
     LabAdapterMetrics,
     HttpLabApi,
     { provide: LAB_API, useExisting: HttpLabApi },

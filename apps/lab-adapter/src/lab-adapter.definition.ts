@@ -1,7 +1,5 @@
 import { labInboxRetention } from './lab-webhooks/lab-inbox-retention';
-import { parseAll } from '@labsync/configuration';
-import { labAdapterConfigFromEnv } from './config/lab-adapter-config';
-import { labPollingConfigFromEnv } from './lab-polling/lab-polling-config';
+import { loadLabAdapterAppConfig } from './config/lab-adapter-config';
 import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
@@ -14,7 +12,7 @@ import { LabDispatchChannel1734000100000 } from './database/lab-dispatch-channel
 export const labAdapterService: ServiceDefinition = {
   name: 'lab-adapter',
   rootModule: AppModule,
-  loadConfig: (env) => parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env) }),
+  loadConfig: loadLabAdapterAppConfig,
   database: {
     defaultSchema: 'lab_adapter',
     // Tables are read and written by the repositories' SQL (queryRows); no TypeORM entity maps them.

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LabOrderStatus } from '@labsync/contracts';
 import { ProblemException } from '@labsync/service-runtime';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { resultReportedWebhook, statusChangedWebhook } from '../webhooks/webhook-body';
 import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
 import type { LabOrder } from './lab-order';
@@ -10,15 +11,27 @@ import type { ReportResultRequest } from './order-schemas';
 
 /**
  * Work on an order inside the lab, shared by the bench's use cases and the auto-pilot: a status change or a
- * result, each written with its webhook inside the caller's transaction, which holds the order row's lock (so
- * an order's webhooks are numbered in the order its changes happened).
+ * result, each written with its webhook in one transaction holding the order row's lock (so an order's
+ * webhooks are numbered in the order its changes happened).
  */
 @Injectable()
 export class LabWorkService {
   constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(LabOrdersRepository) private readonly orders: LabOrdersRepository,
     @Inject(WebhookOutboxRepository) private readonly outbox: WebhookOutboxRepository,
+    @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
   ) {}
+
+  /**
+   * Runs `change` in one transaction holding the order's lock (a 404 problem when the lab has no such order),
+   * then wakes the dispatcher for the webhook it wrote.
+   */
+  async onLockedOrder<T>(labOrderId: string, change: (manager: EntityManager, order: LabOrder) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(async (manager) => change(manager, await this.lockOrNotFound(manager, labOrderId)));
+    this.dispatcher.wake();
+    return result;
+  }
 
   /** Inside a transaction holding the order's lock: set the status and write its webhook. */
   async applyStatus(manager: EntityManager, order: LabOrder, status: LabOrderStatus): Promise<string> {
@@ -46,8 +59,7 @@ export class LabWorkService {
     return body.eventId;
   }
 
-  /** Locks the order for the caller's transaction; 404 problem when the lab has no such order. */
-  async lockOrNotFound(manager: EntityManager, labOrderId: string): Promise<LabOrder> {
+  private async lockOrNotFound(manager: EntityManager, labOrderId: string): Promise<LabOrder> {
     const order = await this.orders.lock(manager, labOrderId);
     if (!order) throw orderNotFound(labOrderId);
     return order;

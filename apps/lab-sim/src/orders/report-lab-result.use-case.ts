@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProblemException } from '@labsync/service-runtime';
-import { DataSource } from 'typeorm';
-import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { LabWorkService } from './lab-work.service';
 import type { ReportResultRequest } from './order-schemas';
 
@@ -10,21 +8,13 @@ export interface ReportLabResultCommand {
   result: ReportResultRequest;
 }
 
-/**
- * A technician reports a result for a test ordered on one of the order's samples: the result and its webhook
- * commit together, then the dispatcher is woken.
- */
+/** A technician reports a result for a test ordered on one of the order's samples; its webhook commits with it. */
 @Injectable()
 export class ReportLabResult {
-  constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(LabWorkService) private readonly work: LabWorkService,
-    @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
-  ) {}
+  constructor(@Inject(LabWorkService) private readonly work: LabWorkService) {}
 
   async execute({ labOrderId, result }: ReportLabResultCommand): Promise<{ eventId: string }> {
-    const eventId = await this.dataSource.transaction(async (manager) => {
-      const order = await this.work.lockOrNotFound(manager, labOrderId);
+    const eventId = await this.work.onLockedOrder(labOrderId, (manager, order) => {
       const sample = order.samples.find((s) => s.sampleId === result.sampleId);
       if (!sample) throw new ProblemException(400, 'Unknown sample', `Sample ${JSON.stringify(result.sampleId)} is not on order ${labOrderId}.`, { errors: [{ path: '/sampleId', message: 'not a sample of this order' }] });
       if (!sample.tests.includes(result.testCode)) {
@@ -34,7 +24,6 @@ export class ReportLabResult {
       }
       return this.work.applyResult(manager, order, { ...result, reportedAt: result.reportedAt ?? new Date().toISOString() });
     });
-    this.dispatcher.wake();
     return { eventId };
   }
 }
