@@ -1,20 +1,18 @@
-import { parseAll } from '@labsync/configuration';
-import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
-import { loadStallSettings } from './stalled/stall-settings';
+import { loadTrackerConfig } from './tracker-config';
 import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
-import { CorrelationEntity } from './correlations/correlation.entity';
 import { CorrelationTables1732400000000 } from './database/correlation-tables.migration';
 import { StallWatch1732500000000 } from './database/stall-watch.migration';
 
 export const definition: ServiceDefinition = {
   name: 'correlation-tracker',
   rootModule: AppModule,
-  loadConfig: (env) => parseAll({ stall: () => loadStallSettings(env), operatorApiKey: () => operatorApiKeyFromEnv(env) }),
+  loadConfig: loadTrackerConfig,
   database: {
     defaultSchema: 'correlation_tracker',
-    entities: [CorrelationEntity],
+    // The correlations table is read and written by CorrelationRepository's SQL (queryRows); no TypeORM entity maps it.
+    entities: [],
     migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, CorrelationTables1732400000000, StallWatch1732500000000],
   },
   messaging: { consumerGroup: 'correlation-tracker' },

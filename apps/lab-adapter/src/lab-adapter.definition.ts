@@ -1,7 +1,5 @@
 import { labInboxRetention } from './lab-webhooks/lab-inbox-retention';
-import { parseAll } from '@labsync/configuration';
-import { labAdapterConfigFromEnv } from './config/lab-adapter-config';
-import { labPollingConfigFromEnv } from './lab-polling/lab-polling-config';
+import { loadLabAdapterAppConfig } from './config/lab-adapter-config';
 import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
@@ -9,18 +7,16 @@ import { LabAdapterTables1732400000000 } from './database/lab-adapter-tables.mig
 import { LabPollWatermark1733000000000 } from './database/lab-poll-watermark.migration';
 import { LabResultAdmission1733600000000 } from './database/lab-result-admission.migration';
 import { LabDispatchChannel1734000100000 } from './database/lab-dispatch-channel.migration';
-import { LabDispatchEntity } from './lab-dispatches/lab-dispatch.entity';
-import { LabOrderMappingEntity } from './lab-orders/lab-order.entity';
-import { LabInboxEventEntity } from './lab-webhooks/lab-inbox-event.entity';
 
 /** The lab-facing side of labsync: dispatches requests to the lab, receives the lab's webhooks. */
 export const labAdapterService: ServiceDefinition = {
   name: 'lab-adapter',
   rootModule: AppModule,
-  loadConfig: (env) => parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env) }),
+  loadConfig: loadLabAdapterAppConfig,
   database: {
     defaultSchema: 'lab_adapter',
-    entities: [LabDispatchEntity, LabOrderMappingEntity, LabInboxEventEntity],
+    // Tables are read and written by the repositories' SQL (queryRows); no TypeORM entity maps them.
+    entities: [],
     migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, LabAdapterTables1732400000000, LabPollWatermark1733000000000, LabResultAdmission1733600000000, LabDispatchChannel1734000100000],
   },
   messaging: { consumerGroup: 'lab-adapter' },

@@ -3,9 +3,6 @@ import type { ServiceDefinition } from '@labsync/service-runtime';
 import { LabSimChangeSequence1733000000000 } from './database/lab-sim-change-sequence.migration';
 import { LabSimTables1732300000000 } from './database/lab-sim-tables.migration';
 import { LabSimModule } from './lab-sim.module';
-import { LabOrderEntity } from './orders/lab-order.entity';
-import { LabResultEntity } from './orders/lab-result.entity';
-import { WebhookEntity } from './webhooks/webhook.entity';
 
 /** lab-sim, the stand-in LIMS: shared by main.ts and the tests that start it in-process. */
 export const labSimService: ServiceDefinition = {
@@ -16,7 +13,8 @@ export const labSimService: ServiceDefinition = {
   bodyLimit: '1mb',
   database: {
     defaultSchema: 'lab_sim',
-    entities: [LabOrderEntity, LabResultEntity, WebhookEntity],
+    // Tables are read and written by the repositories' SQL (queryRows); no TypeORM entity maps them.
+    entities: [],
     migrations: [LabSimTables1732300000000, LabSimChangeSequence1733000000000],
   },
 };

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CorrelationStore } from './correlation-store';
+import { CorrelationRepository } from './correlation.repository';
 
-@Module({ providers: [CorrelationStore], exports: [CorrelationStore] })
+@Module({ providers: [CorrelationRepository], exports: [CorrelationRepository] })
 export class CorrelationsModule {}

@@ -96,6 +96,6 @@ export function initialState(correlationId: string): CorrelationState {
 }
 
 /** A snapshot may be published only once the contract's required identity fields are known. */
-export function isPublishable(state: CorrelationState): state is CorrelationState & { partnerId: string; portalRequestId: string; status: CorrelationStatus } {
+export function isPublishable<S extends Pick<CorrelationState, 'partnerId' | 'portalRequestId' | 'status'>>(state: S): state is S & { partnerId: string; portalRequestId: string; status: CorrelationStatus } {
   return state.partnerId !== null && state.portalRequestId !== null && state.status !== null;
 }

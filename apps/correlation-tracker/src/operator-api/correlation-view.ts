@@ -1,5 +1,6 @@
 import { portalNotificationsOf, type CorrelationStatus, type StallReason } from '@labsync/contracts';
-import type { CorrelationRecord } from '../correlations/correlation.entity';
+import type { CorrelationSummary, StoredCorrelation } from '../correlations/correlation.repository';
+import { isPublishable, type StallOverlay } from '../lifecycle/correlation-state';
 
 /** HTTP shapes of the operators' API (not the Kafka snapshot, not the table row). */
 export interface CorrelationSummaryView {
@@ -14,7 +15,7 @@ export interface CorrelationSummaryView {
   /** False while request.submitted has not arrived: lab events are kept but no snapshot is published. */
   published: boolean;
   /** While STALLED: why, since when the lab kept it waiting, when it was marked, and the status it covers. */
-  stall: { reason: StallReason; since: string; stalledAt: string; stalledIn: CorrelationStatus } | null;
+  stall: StallOverlay | null;
 }
 
 export interface CorrelationView extends CorrelationSummaryView {
@@ -34,33 +35,31 @@ export interface CorrelationView extends CorrelationSummaryView {
   notifications: { total: number; delivered: number; pendingSeqs: number[] };
 }
 
-export function toSummaryView(record: CorrelationRecord): CorrelationSummaryView {
+export function toSummaryView({ state, createdAt, updatedAt }: CorrelationSummary): CorrelationSummaryView {
   return {
-    correlationId: record.correlationId,
-    partnerId: record.partnerId,
-    portalRequestId: record.portalRequestId,
-    status: record.status,
-    labOrderId: record.labOrderId,
-    version: record.version,
-    createdAt: record.createdAt.toISOString(),
-    updatedAt: record.updatedAt.toISOString(),
-    published: record.partnerId !== null && record.portalRequestId !== null && record.status !== null,
-    stall:
-      record.stallReason && record.stallSince && record.stalledAt && record.stalledIn
-        ? { reason: record.stallReason, since: record.stallSince.toISOString(), stalledAt: record.stalledAt.toISOString(), stalledIn: record.stalledIn }
-        : null,
+    correlationId: state.correlationId,
+    partnerId: state.partnerId,
+    portalRequestId: state.portalRequestId,
+    status: state.status,
+    labOrderId: state.labOrderId,
+    version: state.version,
+    createdAt: createdAt.toISOString(),
+    updatedAt: updatedAt.toISOString(),
+    published: isPublishable(state),
+    stall: state.stall ? { ...state.stall } : null,
   };
 }
 
-export function toView(record: CorrelationRecord): CorrelationView {
-  const summary = toSummaryView(record);
-  const notifications = summary.published ? portalNotificationsOf(record) : [];
-  const delivered = new Set(record.deliveredSeqs);
+export function toView(stored: StoredCorrelation): CorrelationView {
+  const { state, watch } = stored;
+  const summary = toSummaryView(stored);
+  const notifications = summary.published ? portalNotificationsOf(state) : [];
+  const delivered = new Set(state.deliveredSeqs);
   const pendingSeqs = notifications.filter((n) => !delivered.has(n.seq)).map((n) => n.seq);
   return {
     ...summary,
-    timeline: record.timeline.map((t) => ({ seq: t.seq, at: t.at, status: t.status, source: t.source, ...(t.detail !== undefined ? { detail: t.detail } : {}) })),
-    results: record.results.map((r) => ({
+    timeline: state.timeline.map((t) => ({ seq: t.seq, at: t.at, status: t.status, source: t.source, ...(t.detail !== undefined ? { detail: t.detail } : {}) })),
+    results: state.results.map((r) => ({
       seq: r.seq,
       sampleId: r.sampleId,
       testCode: r.testCode,
@@ -69,7 +68,7 @@ export function toView(record: CorrelationRecord): CorrelationView {
       reportedAt: r.reportedAt,
       labEventId: r.labEventId,
     })),
-    stallWatch: record.watchReason && record.watchSince ? { reason: record.watchReason, since: record.watchSince.toISOString() } : null,
+    stallWatch: watch ? { reason: watch.reason, since: watch.since.toISOString() } : null,
     notifications: { total: notifications.length, delivered: notifications.length - pendingSeqs.length, pendingSeqs },
   };
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { CorrelationStatusSchema, parseCorrelationId } from '@labsync/contracts';
 import { OperatorAuthGuard, ProblemException, ValidationProblem, fieldErrorsOf } from '@labsync/service-runtime';
 import { z } from 'zod';
-import { CorrelationStore } from '../correlations/correlation-store';
+import { CorrelationRepository } from '../correlations/correlation.repository';
 import { toSummaryView, toView, type CorrelationSummaryView, type CorrelationView } from './correlation-view';
 
 export const MAX_LIST_LIMIT = 500;
@@ -21,7 +21,7 @@ const ListQuerySchema = z
 @Controller('v1/correlations')
 @UseGuards(OperatorAuthGuard)
 export class CorrelationsController {
-  constructor(private readonly store: CorrelationStore) {}
+  constructor(private readonly correlations: CorrelationRepository) {}
 
   @Get()
   async list(@Query() query: Record<string, unknown>): Promise<{ items: CorrelationSummaryView[]; status: string | null; limit: number }> {
@@ -30,16 +30,16 @@ export class CorrelationsController {
       throw new ValidationProblem(fieldErrorsOf(parsed.error), 'The query string is invalid; see errors for each parameter.');
     }
     const { status, limit } = parsed.data;
-    const records = await this.store.list({ status, limit });
-    return { items: records.map(toSummaryView), status: status ?? null, limit };
+    const summaries = await this.correlations.list({ status, limit });
+    return { items: summaries.map(toSummaryView), status: status ?? null, limit };
   }
 
   @Get(':correlationId')
   async get(@Param('correlationId') raw: string): Promise<CorrelationView> {
     // Read like the portal-adapter reads it; the id given is never echoed (it may be anything, of any length).
     const correlationId = parseCorrelationId(raw);
-    const record = correlationId ? await this.store.find(correlationId) : null;
-    if (!record) throw new ProblemException(404, 'Correlation not found', 'No correlation with this id is known to the tracker.');
-    return toView(record);
+    const stored = correlationId ? await this.correlations.find(correlationId) : null;
+    if (!stored) throw new ProblemException(404, 'Correlation not found', 'No correlation with this id is known to the tracker.');
+    return toView(stored);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { OPERATOR_API_KEY, OperatorAuthGuard, SERVICE_ENV, operatorApiKeyFromEnv } from '@labsync/service-runtime';
+import { APP_CONFIG, OPERATOR_API_KEY, OperatorAuthGuard } from '@labsync/service-runtime';
+import type { TrackerConfig } from '../tracker-config';
 import { CorrelationsModule } from '../correlations/correlations.module';
 import { CorrelationsController } from './correlations.controller';
 
@@ -7,6 +8,6 @@ import { CorrelationsController } from './correlations.controller';
 @Module({
   imports: [CorrelationsModule],
   controllers: [CorrelationsController],
-  providers: [{ provide: OPERATOR_API_KEY, useFactory: (env: NodeJS.ProcessEnv) => operatorApiKeyFromEnv(env), inject: [SERVICE_ENV] }, OperatorAuthGuard],
+  providers: [{ provide: OPERATOR_API_KEY, useFactory: (config: TrackerConfig) => config.operatorApiKey, inject: [APP_CONFIG] }, OperatorAuthGuard],
 })
 export class OperatorApiModule {}

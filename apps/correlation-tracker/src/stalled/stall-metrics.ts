@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
 import { Gauge } from 'prom-client';
-import { CorrelationStore } from '../correlations/correlation-store';
+import { CorrelationRepository } from '../correlations/correlation.repository';
 
 /** What an operator watches about stalled requests (alerts raised, resumed, currently stalled, sweeps). */
 @Injectable()
@@ -10,7 +10,7 @@ export class StallMetrics {
   readonly resumes;
   readonly sweeps;
 
-  constructor(metrics: Metrics, store: CorrelationStore) {
+  constructor(metrics: Metrics, correlations: CorrelationRepository) {
     this.stalls = metrics.counter('labsync_correlation_stalls_total', 'Correlations marked STALLED (one correlation.stalled alert each), by reason', ['reason']);
     this.resumes = metrics.counter(
       'labsync_correlation_stall_resumes_total',
@@ -28,7 +28,7 @@ export class StallMetrics {
           this.reset();
           this.set({ reason: 'lab-acceptance-overdue' }, 0);
           this.set({ reason: 'results-overdue' }, 0);
-          for (const row of await store.countStalledByReason().catch(() => [])) this.set({ reason: row.reason }, row.count);
+          for (const row of await correlations.countStalledByReason().catch(() => [])) this.set({ reason: row.reason }, row.count);
         },
       });
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { Metrics, type Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import { WorkerLoop } from '@labsync/worker';
-import { MarkStalledCorrelations } from './mark-stalled-correlations';
+import { MarkStalledCorrelations } from './mark-stalled-correlations.use-case';
 import { STALL_SETTINGS, watchedReasons, type StallSettings } from './stall-settings';
 import { StallMetrics } from './stall-metrics';
 
@@ -61,7 +61,7 @@ export class StalledSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       for (const reason of watchedReasons(this.settings)) {
         for (let batch = 0; batch < MAX_BATCHES_PER_SWEEP && !this.stopped; batch++) {
-          const result = await this.markStalled.markBatch(reason);
+          const result = await this.markStalled.execute({ reason });
           marked += result.marked.length;
           if (result.locked < this.settings.batchSize) break;
         }

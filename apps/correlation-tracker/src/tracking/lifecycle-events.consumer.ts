@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Topic, type TopicMap, type TopicName } from '@labsync/contracts';
 import { ConsumeEvent, KafkaEventContext } from '@labsync/messaging';
-import { ApplyLifecycleEvent } from './apply-lifecycle-event';
+import { ApplyLifecycleEvent } from './apply-lifecycle-event.use-case';
 import {
   fromDeliverySucceeded,
   fromLabOrderEvent,
@@ -26,16 +26,16 @@ export class LifecycleEventsConsumer {
 
   @OnEvent(Topic.requestSubmitted)
   onRequestSubmitted(@Payload() payload: TopicMap[typeof Topic.requestSubmitted], @Ctx() ctx: KafkaEventContext) {
-    return this.applyEvent.execute(ctx.manager, payload.correlationId, fromRequestSubmitted(payload), ctx.envelope.eventId);
+    return this.applyEvent.execute(ctx.manager, { correlationId: payload.correlationId, event: fromRequestSubmitted(payload), causationId: ctx.envelope.eventId });
   }
 
   @OnEvent(Topic.labOrderEvents)
   onLabOrderEvent(@Payload() payload: TopicMap[typeof Topic.labOrderEvents], @Ctx() ctx: KafkaEventContext) {
-    return this.applyEvent.execute(ctx.manager, payload.correlationId, fromLabOrderEvent(payload), ctx.envelope.eventId);
+    return this.applyEvent.execute(ctx.manager, { correlationId: payload.correlationId, event: fromLabOrderEvent(payload), causationId: ctx.envelope.eventId });
   }
 
   @OnEvent(Topic.portalDeliverySucceeded)
   onDeliverySucceeded(@Payload() payload: TopicMap[typeof Topic.portalDeliverySucceeded], @Ctx() ctx: KafkaEventContext) {
-    return this.applyEvent.execute(ctx.manager, payload.correlationId, fromDeliverySucceeded(payload), ctx.envelope.eventId);
+    return this.applyEvent.execute(ctx.manager, { correlationId: payload.correlationId, event: fromDeliverySucceeded(payload), causationId: ctx.envelope.eventId });
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
 import { Gauge } from 'prom-client';
-import { CorrelationStore } from '../correlations/correlation-store';
+import { CorrelationRepository } from '../correlations/correlation.repository';
 
 /** What an operator watches: outcomes per event type, transitions, results, snapshots, time to DELIVERED. */
 @Injectable()
@@ -13,7 +13,7 @@ export class TrackerMetrics {
   readonly awaitingSubmission;
   readonly timeToDelivered;
 
-  constructor(metrics: Metrics, store: CorrelationStore) {
+  constructor(metrics: Metrics, correlations: CorrelationRepository) {
     this.events = metrics.counter(
       'labsync_correlation_events_total',
       'Lifecycle events applied by the state machine, by event and outcome (changed, bookkept, ignored)',
@@ -40,7 +40,7 @@ export class TrackerMetrics {
         registers: [metrics.registry],
         async collect() {
           this.reset();
-          for (const row of await store.countByStatus().catch(() => [])) this.set({ status: row.status ?? 'none' }, row.count);
+          for (const row of await correlations.countByStatus().catch(() => [])) this.set({ status: row.status ?? 'none' }, row.count);
         },
       });
     }

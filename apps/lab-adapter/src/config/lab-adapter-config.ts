@@ -1,6 +1,7 @@
-import { ConfigError, intFromEnv, labWebhookSecretFromEnv, parseEnv } from '@labsync/configuration';
+import { ConfigError, intFromEnv, labWebhookSecretFromEnv, parseAll, parseEnv } from '@labsync/configuration';
 import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 import { z } from 'zod';
+import { labPollingConfigFromEnv, type LabPollingConfig } from '../lab-polling/lab-polling-config';
 
 /** Injection token of the lab-adapter's own configuration, parsed once at boot. */
 export const LAB_ADAPTER_CONFIG = Symbol('LAB_ADAPTER_CONFIG');
@@ -63,4 +64,14 @@ export function labAdapterConfigFromEnv(env: NodeJS.ProcessEnv): LabAdapterConfi
     webhookSecret: labWebhookSecretFromEnv(env),
     operatorApiKey: operatorApiKeyFromEnv(env),
   };
+}
+
+/** Everything the lab-adapter's providers read, parsed at boot by its definition's loadConfig (provided as APP_CONFIG). */
+export interface LabAdapterAppConfig {
+  lab: LabAdapterConfig;
+  polling: LabPollingConfig;
+}
+
+export function loadLabAdapterAppConfig(env: NodeJS.ProcessEnv): LabAdapterAppConfig {
+  return parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env) });
 }

@@ -13,7 +13,7 @@ import { InboxSweeper } from '../lab-webhooks/inbox-sweeper.worker';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
 import { dispatchRetryDelayMs } from './dispatch-backoff';
 import { classifyLabCall, type DispatchAction } from './dispatch-outcome';
-import { DispatchStore, type ClaimedDispatch } from './dispatch-store';
+import { LabDispatchRepository, type ClaimedDispatch } from './lab-dispatch.repository';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,7 +33,7 @@ export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   constructor(
     @Inject(LAB_ADAPTER_CONFIG) private readonly config: LabAdapterConfig,
     @Inject(LAB_API) private readonly labApi: LabApi,
-    private readonly store: DispatchStore,
+    private readonly dispatches: LabDispatchRepository,
     private readonly sweeper: InboxSweeper,
     private readonly metrics: LabAdapterMetrics,
     dataSource: DataSource,
@@ -79,7 +79,7 @@ export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private async claimAndStart(): Promise<'more' | undefined> {
     const free = this.config.dispatchConcurrency - this.inFlight.size;
     if (free <= 0) return undefined; // a finishing call wakes the loop
-    const claimed = await this.store.claimDue(free, this.config.dispatchLeaseMs);
+    const claimed = await this.dispatches.claimDue(free, this.config.dispatchLeaseMs);
     for (const dispatch of claimed) this.start(dispatch);
     // A full batch means more may be due: look again as soon as a slot frees up.
     return claimed.length < free ? undefined : 'more';
@@ -87,7 +87,7 @@ export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationS
 
   private start(dispatch: ClaimedDispatch): void {
     if (!this.loop.isRunning) {
-      void this.store.release(dispatch).catch(() => undefined);
+      void this.dispatches.release(dispatch).catch(() => undefined);
       return;
     }
     const task = runWithLogContext({ correlationId: dispatch.correlationId }, () => this.dispatch(dispatch)).catch((error: unknown) =>
@@ -137,7 +137,7 @@ export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private async apply(dispatch: ClaimedDispatch, action: DispatchAction): Promise<void> {
     switch (action.action) {
       case 'accept': {
-        const result = await this.store.markAccepted(dispatch, action.labOrderId);
+        const result = await this.dispatches.markAccepted(dispatch, action.labOrderId);
         if (result === 'lab-order-taken') {
           this.log.error({ labOrderId: action.labOrderId }, 'the lab answered with an order id that already belongs to another correlation; its webhooks keep going to the first one');
         }
@@ -148,14 +148,14 @@ export class LabDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         return;
       }
       case 'reject': {
-        const result = await this.store.markRejected(dispatch, action.reasons);
+        const result = await this.dispatches.markRejected(dispatch, action.reasons);
         if (result === 'rejected') this.log.info({ reasons: action.reasons }, 'lab rejected the order');
         return;
       }
       case 'retry': {
         const attempts = dispatch.attempts + 1;
         const delay = dispatchRetryDelayMs(attempts, { baseDelayMs: this.config.retryBaseDelayMs, maxDelayMs: this.config.retryMaxDelayMs });
-        await this.store.scheduleRetry(dispatch, delay, action.error);
+        await this.dispatches.scheduleRetry(dispatch, delay, action.error);
         this.log.warn({ attempts, outcome: action.outcome, error: action.error }, `lab call failed, retrying in ${delay} ms`);
         return;
       }

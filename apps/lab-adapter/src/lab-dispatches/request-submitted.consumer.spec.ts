@@ -23,7 +23,7 @@ function contextFor(envelopeCorrelationId: string, payload: TopicMap[typeof Topi
 
 describe('RequestSubmittedConsumer', () => {
   const enqueued: string[] = [];
-  const consumer = new RequestSubmittedConsumer({ execute: async (_m: EntityManager, p: { correlationId: string }) => void enqueued.push(p.correlationId) } as unknown as EnqueueLabDispatch);
+  const consumer = new RequestSubmittedConsumer({ execute: async (_m: EntityManager, c: { submitted: { correlationId: string } }) => void enqueued.push(c.submitted.correlationId) } as unknown as EnqueueLabDispatch);
 
   it('refuses, as permanent (dead-lettered at once), a payload whose correlation id is not the envelope\'s', async () => {
     const payload = submitted('c-payload');

@@ -18,6 +18,6 @@ export class RequestSubmittedConsumer {
     if (payload.correlationId !== ctx.envelope.correlationId) {
       throw new PermanentEventError(`payload correlation id ${payload.correlationId} differs from the envelope's ${ctx.envelope.correlationId}: not dispatched under either`);
     }
-    await this.enqueueLabDispatch.execute(ctx.manager, payload, ctx.envelope.eventId);
+    await this.enqueueLabDispatch.execute(ctx.manager, { submitted: payload, causationId: ctx.envelope.eventId });
   }
 }

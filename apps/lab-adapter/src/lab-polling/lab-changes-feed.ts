@@ -1,8 +1,7 @@
+import type { LabCallResult } from '../lab-orders/lab-api';
+
 /** What came back from one read of the lab's change feed, before anyone decided what it means. */
-export type LabChangesCall =
-  | { kind: 'response'; status: number; body: unknown }
-  | { kind: 'timeout'; timeoutMs: number }
-  | { kind: 'unreachable'; message: string };
+export type LabChangesCall = LabCallResult;
 
 /**
  * The lab's change feed as the poller sees it (`GET /api/orders/changes?since=<cursor>&limit=<n>` over HTTP:

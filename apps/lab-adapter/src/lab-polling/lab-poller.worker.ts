@@ -10,7 +10,7 @@ import { readChangesAnswer, type ChangesAnswer } from './lab-changes-page';
 import { LabPollMetrics } from './lab-poll-metrics';
 import { LAB_POLLING_CONFIG, type LabPollingConfig } from './lab-polling-config';
 import { nextPollDelayMs, type PollResult } from './poll-schedule';
-import { PollWatermarkStore } from './poll-watermark.store';
+import { PollWatermarkRepository } from './poll-watermark.repository';
 
 /** How often a replica that is not the poller checks whether it can take over. */
 const STANDBY_RETRY_MS = 2000;
@@ -32,7 +32,7 @@ export class LabPoller implements OnApplicationBootstrap, BeforeApplicationShutd
   constructor(
     @Inject(LAB_POLLING_CONFIG) private readonly config: LabPollingConfig,
     @Inject(LAB_CHANGES_FEED) private readonly feed: LabChangesFeed,
-    private readonly watermark: PollWatermarkStore,
+    private readonly watermark: PollWatermarkRepository,
     private readonly receiveLabEvent: ReceiveLabEvent,
     private readonly metrics: LabPollMetrics,
     dataSource: DataSource,

@@ -1,13 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Metrics, runWithLogContext, type Logger } from '@labsync/observability';
-import { queryRows, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { LAB_ADAPTER_CONFIG, type LabAdapterConfig } from '../config/lab-adapter-config';
-import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
-import { LabEventTranslator } from './lab-event-translator';
+import { LabInboxRelay } from './lab-inbox-relay';
+import { LabInboxRepository } from './lab-inbox.repository';
 
 const BATCH = 200;
 
@@ -20,18 +19,17 @@ const BATCH = 200;
 @Injectable()
 export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: WorkerLoop;
-  private readonly tables: LabAdapterTables;
   private readonly log: Logger;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly translator: LabEventTranslator,
+    private readonly inbox: LabInboxRepository,
+    private readonly relay: LabInboxRelay,
     private readonly metrics: LabAdapterMetrics,
     @Inject(LAB_ADAPTER_CONFIG) private readonly config: LabAdapterConfig,
     @Inject(LOGGER) logger: Logger,
     registry: Metrics,
   ) {
-    this.tables = labAdapterTables(schemaOf(dataSource));
     this.log = logger.child({ component: 'inbox-sweeper' });
     this.loop = new WorkerLoop({
       name: 'inbox-sweeper',
@@ -61,17 +59,11 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** One pass over (up to BATCH) lab orders that have pending events and a mapping. */
   async sweep(): Promise<{ orders: number; published: number }> {
-    const orders = await queryRows<{ lab_order_id: string }>(this.dataSource,
-      `SELECT DISTINCT i.lab_order_id FROM ${this.tables.inbox} i
-       JOIN ${this.tables.orders} o ON o.lab_order_id = i.lab_order_id
-       WHERE i.processed_at IS NULL
-       LIMIT $1`,
-      [BATCH],
-    );
+    const orders = await this.inbox.mappedLabOrdersWithPending(BATCH);
     let published = 0;
-    for (const { lab_order_id: labOrderId } of orders) {
+    for (const labOrderId of orders) {
       if (!this.loop.isRunning) break;
-      const result = await this.dataSource.transaction((manager) => this.translator.publishPending(manager, labOrderId));
+      const result = await this.dataSource.transaction((manager) => this.relay.publishPending(manager, labOrderId));
       if (result.mapped && result.published > 0) {
         published += result.published;
         runWithLogContext({ correlationId: result.correlationId }, () =>
@@ -82,27 +74,15 @@ export class InboxSweeper implements OnApplicationBootstrap, BeforeApplicationSh
     return { orders: orders.length, published };
   }
 
-  /**
-   * Sets aside the events that waited longer than the bound for a lab order that never became known. Row
-   * locks make it safe beside publishPending: a row it publishes meanwhile is no longer pending when
-   * this statement re-checks it.
-   */
+  /** Sets aside the events that waited longer than the bound for a lab order that never became known. */
   async expire(): Promise<number> {
-    const expired = await queryRows<{ event_id: string; lab_order_id: string }>(this.dataSource,
-      `WITH expired AS (
-         UPDATE ${this.tables.inbox} i SET processed_at = now()
-          WHERE i.processed_at IS NULL AND i.received_at < now() - $1 * interval '1 millisecond'
-            AND NOT EXISTS (SELECT 1 FROM ${this.tables.orders} o WHERE o.lab_order_id = i.lab_order_id)
-          RETURNING i.event_id, i.lab_order_id, i.type, i.body, i.received_at)
-       INSERT INTO ${this.tables.setAside} (event_id, lab_order_id, type, disposition, reason, body, received_at)
-       SELECT event_id, lab_order_id, type, 'expired', $2, body, received_at FROM expired
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING event_id, lab_order_id`,
-      [this.config.inboxExpiryMs, `lab order unknown for more than ${this.config.inboxExpiryMs} ms (LAB_INBOX_EXPIRY_MS): no dispatch was ever accepted with this labOrderId`],
+    const expired = await this.inbox.expireUnmapped(
+      this.config.inboxExpiryMs,
+      `lab order unknown for more than ${this.config.inboxExpiryMs} ms (LAB_INBOX_EXPIRY_MS): no dispatch was ever accepted with this labOrderId`,
     );
     if (expired.length > 0) {
       this.metrics.inboxExpired.inc(expired.length);
-      this.log.warn({ count: expired.length, labOrderIds: [...new Set(expired.map((e) => e.lab_order_id))].slice(0, 20) }, 'lab events expired in the inbox: their lab order never became known');
+      this.log.warn({ count: expired.length, labOrderIds: [...new Set(expired.map((e) => e.labOrderId))].slice(0, 20) }, 'lab events expired in the inbox: their lab order never became known');
     }
     return expired.length;
   }

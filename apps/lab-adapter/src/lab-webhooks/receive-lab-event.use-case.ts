@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { runWithLogContext, type Logger } from '@labsync/observability';
-import { queryRows, schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
-import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import { LabEventTranslator } from './lab-event-translator';
+import { LabInboxRelay } from './lab-inbox-relay';
+import { LabInboxRepository } from './lab-inbox.repository';
 import type { LabWebhook } from './lab-webhook.schema';
 
 /**
@@ -24,15 +23,14 @@ export interface StoredLabEvent {
  */
 @Injectable()
 export class ReceiveLabEvent {
-  private readonly tables: LabAdapterTables;
   private readonly log: Logger;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly translator: LabEventTranslator,
+    private readonly inbox: LabInboxRepository,
+    private readonly relay: LabInboxRelay,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.tables = labAdapterTables(schemaOf(dataSource));
     this.log = logger.child({ component: 'lab-webhooks' });
   }
 
@@ -49,19 +47,13 @@ export class ReceiveLabEvent {
   async storeWithin(manager: EntityManager, webhook: LabWebhook): Promise<StoredLabEvent> {
     const labOrderId = webhook.data.labOrderId;
     // Lock before inserting: arrival numbers of one lab order are then committed in the order they were given.
-    await this.translator.lockLabOrder(manager, labOrderId);
-    const inserted = await queryRows<unknown>(manager,
-      `INSERT INTO ${this.tables.inbox} (event_id, lab_order_id, type, body) VALUES ($1, $2, $3, $4::jsonb)
-       ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-      [webhook.eventId, labOrderId, webhook.type, JSON.stringify(webhook)],
-    );
-    if (inserted.length === 0) {
+    await this.inbox.lockLabOrder(manager, labOrderId);
+    if (!(await this.inbox.insert(manager, webhook))) {
       // A refused event sent again gets the same answer: the lab must not take the repeat for an acceptance.
-      const [refused] = await queryRows<{ reason: string; correlation_id: string | null }>(manager,
-        `SELECT reason, correlation_id FROM ${this.tables.setAside} WHERE event_id = $1 AND disposition = 'refused'`, [webhook.eventId]);
-      return refused ? { outcome: 'refused', reason: refused.reason, correlationId: refused.correlation_id ?? undefined } : { outcome: 'duplicate' };
+      const refused = await this.inbox.findRefused(manager, webhook.eventId);
+      return refused ? { outcome: 'refused', reason: refused.reason, correlationId: refused.correlationId ?? undefined } : { outcome: 'duplicate' };
     }
-    const result = await this.translator.publishPending(manager, labOrderId);
+    const result = await this.relay.publishPending(manager, labOrderId);
     if (!result.mapped) return { outcome: 'pending' };
     const reason = result.refused.get(webhook.eventId);
     return reason === undefined ? { outcome: 'published', correlationId: result.correlationId } : { outcome: 'refused', correlationId: result.correlationId, reason };

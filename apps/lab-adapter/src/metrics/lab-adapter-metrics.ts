@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Metrics } from '@labsync/observability';
-import { schemaOf } from '@labsync/persistence';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { labAdapterTables } from '../database/lab-adapter-tables';
+import { LabDispatchRepository } from '../lab-dispatches/lab-dispatch.repository';
+import { LabInboxRepository } from '../lab-webhooks/lab-inbox.repository';
 
 export type WebhookOutcome = 'accepted' | 'duplicate' | 'unauthorized' | 'invalid' | 'refused';
 
@@ -23,7 +22,7 @@ export class LabAdapterMetrics {
   /** Inbox events whose lab order never became known within LAB_INBOX_EXPIRY_MS. */
   readonly inboxExpired;
 
-  constructor(metrics: Metrics, dataSource: DataSource) {
+  constructor(metrics: Metrics, inbox: LabInboxRepository, dispatches: LabDispatchRepository) {
     this.dispatchAttempts = metrics.counter('labsync_lab_dispatch_attempts_total', 'Calls to the lab order API, by outcome', ['outcome']);
     this.labCallSeconds = metrics.histogram(
       'labsync_lab_call_seconds',
@@ -38,14 +37,8 @@ export class LabAdapterMetrics {
     this.resultsRefused = metrics.counter('labsync_lab_results_refused_total', 'Lab results refused because they do not match the order, by reason', ['reason']);
     this.inboxExpired = metrics.counter('labsync_lab_inbox_expired_total', 'Lab events set aside because their lab order stayed unknown for LAB_INBOX_EXPIRY_MS');
     // Counted in the database at scrape time, so every replica reports the same truth.
-    const tables = labAdapterTables(schemaOf(dataSource));
-    const count = async (sql: string) => Number(((await dataSource.query(sql)) as { n: string }[])[0]?.n ?? 0);
-    countedGauge(metrics, 'labsync_lab_inbox_pending', 'Lab events stored but not yet published (their lab order is not mapped yet)', () =>
-      count(`SELECT count(*) AS n FROM ${tables.inbox} WHERE processed_at IS NULL`),
-    );
-    countedGauge(metrics, 'labsync_lab_dispatches_pending', 'Requests not yet accepted or rejected by the lab', () =>
-      count(`SELECT count(*) AS n FROM ${tables.dispatches} WHERE state = 'PENDING'`),
-    );
+    countedGauge(metrics, 'labsync_lab_inbox_pending', 'Lab events stored but not yet published (their lab order is not mapped yet)', () => inbox.countPending());
+    countedGauge(metrics, 'labsync_lab_dispatches_pending', 'Requests not yet accepted or rejected by the lab', () => dispatches.countPending());
   }
 
   webhook(outcome: WebhookOutcome): void {

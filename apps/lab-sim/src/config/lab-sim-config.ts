@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { boolFromEnv, intFromEnv, labWebhookSecretFromEnv, parseEnv } from '@labsync/configuration';
-import { SERVICE_ENV } from '@labsync/service-runtime';
+import { APP_CONFIG } from '@labsync/service-runtime';
 import { z } from 'zod';
 
 /** lab-sim's own variables (the runtime parses PORT, DATABASE_URL, DB_SCHEMA, LOG_LEVEL...). */
@@ -54,7 +54,8 @@ export function labSimConfigFromEnv(env: NodeJS.ProcessEnv): LabSimConfig {
 
 @Global()
 @Module({
-  providers: [{ provide: LAB_SIM_CONFIG, inject: [SERVICE_ENV], useFactory: (env: NodeJS.ProcessEnv) => labSimConfigFromEnv(env) }],
+  // The definition's loadConfig (labSimConfigFromEnv) parsed it at boot.
+  providers: [{ provide: LAB_SIM_CONFIG, inject: [APP_CONFIG], useFactory: (config: LabSimConfig) => config }],
   exports: [LAB_SIM_CONFIG],
 })
 export class LabSimConfigModule {}

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isUniqueViolation, queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
-import { DataSource, In, MoreThan, type EntityManager, type FindOptionsWhere } from 'typeorm';
-import { LabOrderEntity, type LabOrder } from './lab-order.entity';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { LabOrder, LabResultRecord } from './lab-order';
 import { newLabOrderId } from './lab-order-id';
-import { LabResultEntity, type LabResultRecord } from './lab-result.entity';
 import type { OrderListQuery, PlaceOrderRequest } from './order-schemas';
 import { orderView, type OrderView } from './order-view';
 
@@ -41,26 +40,34 @@ export class LabOrdersRepository {
   }
 
   async find(labOrderId: string): Promise<OrderView | null> {
-    const [view] = await this.views({ labOrderId });
+    const orders = await queryRows<Record<string, unknown>>(this.dataSource, `SELECT * FROM ${this.s}.lab_orders WHERE lab_order_id = $1`, [labOrderId]);
+    const [view] = await this.withResults(orders.map(labOrderFromRow));
     return view ?? null;
   }
 
+  /** Oldest first: by creation, or by last change when `updatedSince` is given (then only orders changed after it). */
   async list(query: OrderListQuery): Promise<OrderView[]> {
-    const where: FindOptionsWhere<LabOrder> = {};
-    if (query.externalRef) where.externalRef = query.externalRef;
-    if (query.updatedSince) where.updatedAt = MoreThan(new Date(query.updatedSince));
-    return this.views(where, query.updatedSince ? 'updatedAt' : 'createdAt', query.limit);
+    const orderBy = query.updatedSince ? 'updated_at' : 'created_at';
+    const orders = await queryRows<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT * FROM ${this.s}.lab_orders
+        WHERE ($1::text IS NULL OR external_ref = $1) AND ($2::timestamptz IS NULL OR updated_at > $2)
+        ORDER BY ${orderBy} ASC, lab_order_id ASC
+        LIMIT $3`,
+      [query.externalRef ?? null, query.updatedSince ? new Date(query.updatedSince) : null, query.limit ?? null],
+    );
+    return this.withResults(orders.map(labOrderFromRow));
   }
 
-  private async views(where: FindOptionsWhere<LabOrder>, orderBy: 'createdAt' | 'updatedAt' = 'createdAt', limit?: number): Promise<OrderView[]> {
-    const orders = await this.dataSource.getRepository(LabOrderEntity).find({ where, order: { [orderBy]: 'ASC', labOrderId: 'ASC' }, ...(limit ? { take: limit } : {}) });
+  private async withResults(orders: LabOrder[]): Promise<OrderView[]> {
     if (orders.length === 0) return [];
-    const results = await this.dataSource.getRepository(LabResultEntity).find({
-      where: { labOrderId: In(orders.map((o) => o.labOrderId)) },
-      order: { id: 'ASC' },
-    });
+    const rows = await queryRows<Record<string, unknown>>(
+      this.dataSource,
+      `SELECT * FROM ${this.s}.lab_results WHERE lab_order_id = ANY($1::text[]) ORDER BY id ASC`,
+      [orders.map((o) => o.labOrderId)],
+    );
     const byOrder = new Map<string, LabResultRecord[]>();
-    for (const result of results) byOrder.set(result.labOrderId, [...(byOrder.get(result.labOrderId) ?? []), result]);
+    for (const result of rows.map(labResultFromRow)) byOrder.set(result.labOrderId, [...(byOrder.get(result.labOrderId) ?? []), result]);
     return orders.map((order) => orderView(order, byOrder.get(order.labOrderId) ?? []));
   }
 
@@ -126,5 +133,17 @@ function labOrderFromRow(row: Record<string, unknown>): LabOrder {
     nextAutoStepAt: (row['next_auto_step_at'] as Date | null) ?? null,
     createdAt: row['created_at'] as Date,
     updatedAt: row['updated_at'] as Date,
+  };
+}
+
+function labResultFromRow(row: Record<string, unknown>): LabResultRecord {
+  return {
+    labOrderId: row['lab_order_id'] as string,
+    sampleId: row['sample_id'] as string,
+    testCode: row['test_code'] as string,
+    resultStatus: row['result_status'] as LabResultRecord['resultStatus'],
+    analytes: row['analytes'] as LabResultRecord['analytes'],
+    reportedAt: row['reported_at'] as Date,
+    eventId: row['event_id'] as string,
   };
 }

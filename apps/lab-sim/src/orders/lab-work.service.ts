@@ -4,45 +4,33 @@ import { ProblemException } from '@labsync/service-runtime';
 import { DataSource, type EntityManager } from 'typeorm';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { resultReportedWebhook, statusChangedWebhook } from '../webhooks/webhook-body';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
-import type { LabOrder } from './lab-order.entity';
+import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
+import type { LabOrder } from './lab-order';
 import { LabOrdersRepository } from './lab-orders.repository';
 import type { ReportResultRequest } from './order-schemas';
 
 /**
- * Work on an order inside the lab: status changes and result reports. Each change and its webhook are written
- * in one transaction (with the order row locked, so an order's webhooks are numbered in the order its changes
- * happened); the dispatcher is woken once it is committed.
+ * Work on an order inside the lab, shared by the bench's use cases and the auto-pilot: a status change or a
+ * result, each written with its webhook in one transaction holding the order row's lock (so an order's
+ * webhooks are numbered in the order its changes happened).
  */
 @Injectable()
 export class LabWorkService {
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(LabOrdersRepository) private readonly orders: LabOrdersRepository,
-    @Inject(WebhookOutbox) private readonly outbox: WebhookOutbox,
+    @Inject(WebhookOutboxRepository) private readonly outbox: WebhookOutboxRepository,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
   ) {}
 
-  async changeStatus(labOrderId: string, status: LabOrderStatus): Promise<{ eventId: string }> {
-    const eventId = await this.dataSource.transaction(async (manager) => this.applyStatus(manager, await this.lockOrNotFound(manager, labOrderId), status));
+  /**
+   * Runs `change` in one transaction holding the order's lock (a 404 problem when the lab has no such order),
+   * then wakes the dispatcher for the webhook it wrote.
+   */
+  async onLockedOrder<T>(labOrderId: string, change: (manager: EntityManager, order: LabOrder) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(async (manager) => change(manager, await this.lockOrNotFound(manager, labOrderId)));
     this.dispatcher.wake();
-    return { eventId };
-  }
-
-  async reportResult(labOrderId: string, result: ReportResultRequest): Promise<{ eventId: string }> {
-    const eventId = await this.dataSource.transaction(async (manager) => {
-      const order = await this.lockOrNotFound(manager, labOrderId);
-      const sample = order.samples.find((s) => s.sampleId === result.sampleId);
-      if (!sample) throw new ProblemException(400, 'Unknown sample', `Sample ${JSON.stringify(result.sampleId)} is not on order ${labOrderId}.`, { errors: [{ path: '/sampleId', message: 'not a sample of this order' }] });
-      if (!sample.tests.includes(result.testCode)) {
-        throw new ProblemException(400, 'Unknown test', `Test ${JSON.stringify(result.testCode)} was not ordered on sample ${result.sampleId} of order ${labOrderId}.`, {
-          errors: [{ path: '/testCode', message: 'not a test ordered on this sample' }],
-        });
-      }
-      return this.applyResult(manager, order, { ...result, reportedAt: result.reportedAt ?? new Date().toISOString() });
-    });
-    this.dispatcher.wake();
-    return { eventId };
+    return result;
   }
 
   /** Inside a transaction holding the order's lock: set the status and write its webhook. */

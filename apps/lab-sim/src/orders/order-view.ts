@@ -1,6 +1,5 @@
 import type { Analyte, LabOrderStatus, ResultStatus } from '@labsync/contracts';
-import type { LabOrder, OrderedSample } from './lab-order.entity';
-import type { LabResultRecord } from './lab-result.entity';
+import type { LabOrder, LabResultRecord, OrderedSample } from './lab-order';
 
 export interface ResultView {
   sampleId: string;

@@ -6,14 +6,14 @@ import { orderNotFound } from './lab-work.service';
 import { LabOrdersRepository } from './lab-orders.repository';
 import { OrderListQuerySchema, PlaceOrderSchema } from './order-schemas';
 import type { OrderView } from './order-view';
-import { PlaceOrderUseCase } from './place-order.use-case';
+import { PlaceOrder } from './place-order.use-case';
 
 /** The lab's order API, as the lab-adapter calls it. Injected faults apply here. */
 @Controller('api/orders')
 @UseInterceptors(ApiFaultsInterceptor)
 export class OrdersController {
   constructor(
-    @Inject(PlaceOrderUseCase) private readonly placeOrder: PlaceOrderUseCase,
+    @Inject(PlaceOrder) private readonly placeOrder: PlaceOrder,
     @Inject(LabOrdersRepository) private readonly orders: LabOrdersRepository,
   ) {}
 

@@ -4,16 +4,18 @@ import { ChangesController } from '../changes/changes.controller';
 import { FaultsModule } from '../faults/faults.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { LabOrdersRepository } from './lab-orders.repository';
+import { ChangeOrderStatus } from './change-order-status.use-case';
 import { LabWorkService } from './lab-work.service';
 import { OrdersController } from './orders.controller';
-import { PlaceOrderUseCase } from './place-order.use-case';
+import { PlaceOrder } from './place-order.use-case';
+import { ReportLabResult } from './report-lab-result.use-case';
 import { SimOrdersController } from './sim-orders.controller';
 
 @Module({
   imports: [FaultsModule, WebhooksModule],
   // ChangesController first: its route (api/orders/changes) must be matched before api/orders/:labOrderId.
   controllers: [ChangesController, OrdersController, SimOrdersController],
-  providers: [LabOrdersRepository, LabWorkService, PlaceOrderUseCase, ChangeFeed],
+  providers: [LabOrdersRepository, LabWorkService, PlaceOrder, ChangeOrderStatus, ReportLabResult, ChangeFeed],
   exports: [LabOrdersRepository, LabWorkService],
 })
 export class OrdersModule {}

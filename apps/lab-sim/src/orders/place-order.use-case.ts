@@ -12,7 +12,7 @@ import type { OrderView } from './order-view';
  * or, for an external reference the lab already has, answered with the existing order (posting twice is safe).
  */
 @Injectable()
-export class PlaceOrderUseCase {
+export class PlaceOrder {
   private readonly posts;
 
   constructor(

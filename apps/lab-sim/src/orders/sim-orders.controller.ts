@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { parseOrProblem } from '@labsync/service-runtime';
 import { LabOrdersRepository } from './lab-orders.repository';
-import { LabWorkService } from './lab-work.service';
+import { ChangeOrderStatus } from './change-order-status.use-case';
 import { ChangeStatusSchema, OrderListQuerySchema, ReportResultSchema } from './order-schemas';
 import type { OrderView } from './order-view';
+import { ReportLabResult } from './report-lab-result.use-case';
 
 /**
  * Test and demo controls: what a lab technician would do at the bench. Not subject to injected faults, so a
@@ -14,7 +15,8 @@ import type { OrderView } from './order-view';
 export class SimOrdersController {
   constructor(
     @Inject(LabOrdersRepository) private readonly orders: LabOrdersRepository,
-    @Inject(LabWorkService) private readonly work: LabWorkService,
+    @Inject(ChangeOrderStatus) private readonly changeOrderStatus: ChangeOrderStatus,
+    @Inject(ReportLabResult) private readonly reportLabResult: ReportLabResult,
   ) {}
 
   @Get()
@@ -25,12 +27,12 @@ export class SimOrdersController {
   @Post(':labOrderId/status')
   @HttpCode(202)
   changeStatus(@Param('labOrderId') labOrderId: string, @Body() body: unknown): Promise<{ eventId: string }> {
-    return this.work.changeStatus(labOrderId, parseOrProblem(ChangeStatusSchema, body).status);
+    return this.changeOrderStatus.execute({ labOrderId, status: parseOrProblem(ChangeStatusSchema, body).status });
   }
 
   @Post(':labOrderId/results')
   @HttpCode(202)
   reportResult(@Param('labOrderId') labOrderId: string, @Body() body: unknown): Promise<{ eventId: string }> {
-    return this.work.reportResult(labOrderId, parseOrProblem(ReportResultSchema, body));
+    return this.reportLabResult.execute({ labOrderId, result: parseOrProblem(ReportResultSchema, body) });
   }
 }

@@ -5,7 +5,7 @@ import { WorkerLoop } from '@labsync/worker';
 import { LAB_SIM_CONFIG, type LabSimConfig } from '../config/lab-sim-config';
 import { FaultsService } from '../faults/faults.service';
 import { backoffMs, planDelivery, type DeliveryPlan } from './delivery-plan';
-import { WebhookOutbox, type PendingDelivery } from './webhook-outbox';
+import { WebhookOutboxRepository, type PendingDelivery } from './webhook-outbox.repository';
 import { WEBHOOK_SENDER, type WebhookSender } from './webhook-sender';
 
 const IDLE_POLL_MS = 1000;
@@ -26,7 +26,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly inFlightGauge;
 
   constructor(
-    @Inject(WebhookOutbox) private readonly outbox: WebhookOutbox,
+    @Inject(WebhookOutboxRepository) private readonly outbox: WebhookOutboxRepository,
     @Inject(WEBHOOK_SENDER) private readonly sender: WebhookSender,
     @Inject(FaultsService) private readonly faults: FaultsService,
     @Inject(LAB_SIM_CONFIG) private readonly config: LabSimConfig,

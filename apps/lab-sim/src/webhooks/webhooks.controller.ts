@@ -1,9 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { parseOrProblem } from '@labsync/service-runtime';
-import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { serializeWebhook } from './webhook-body';
-import { WebhookEntity } from './webhook.entity';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
 
 const WebhookQuerySchema = z.object({
   labOrderId: z.string().min(1).max(64).optional(),
@@ -13,18 +12,14 @@ const WebhookQuerySchema = z.object({
 /** Test/demo view of the webhook outbox: what was sent, how often it was tried, and what is still pending. */
 @Controller('sim/webhooks')
 export class WebhooksController {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(WebhookOutboxRepository) private readonly webhooks: WebhookOutboxRepository) {}
 
   @Get()
   async list(@Query() query: unknown) {
     const { labOrderId, limit } = parseOrProblem(WebhookQuerySchema, query);
-    const records = await this.dataSource.getRepository(WebhookEntity).find({
-      where: labOrderId ? { labOrderId } : {},
-      order: { seq: 'DESC' },
-      take: limit,
-    });
+    const records = await this.webhooks.recent({ labOrderId, limit });
     return {
-      webhooks: records.reverse().map((w) => ({
+      webhooks: records.map((w) => ({
         eventId: w.eventId,
         labOrderId: w.labOrderId,
         type: w.eventType,

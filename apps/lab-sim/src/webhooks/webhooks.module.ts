@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { LAB_SIM_CONFIG, type LabSimConfig } from '../config/lab-sim-config';
 import { FaultsModule } from '../faults/faults.module';
 import { WebhookDispatcher } from './webhook-dispatcher';
-import { WebhookOutbox } from './webhook-outbox';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { HttpWebhookSender, WEBHOOK_SENDER } from './webhook-sender';
 import { WebhooksController } from './webhooks.controller';
 
@@ -10,7 +10,7 @@ import { WebhooksController } from './webhooks.controller';
   imports: [FaultsModule],
   controllers: [WebhooksController],
   providers: [
-    WebhookOutbox,
+    WebhookOutboxRepository,
     WebhookDispatcher,
     {
       provide: WEBHOOK_SENDER,
@@ -18,6 +18,6 @@ import { WebhooksController } from './webhooks.controller';
       useFactory: (config: LabSimConfig) => new HttpWebhookSender(config.webhookUrl, config.webhookSecret, config.webhookTimeoutMs),
     },
   ],
-  exports: [WebhookOutbox, WebhookDispatcher],
+  exports: [WebhookOutboxRepository, WebhookDispatcher],
 })
 export class WebhooksModule {}

@@ -4,13 +4,20 @@ import { OutboxWriter } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import type { EntityManager } from 'typeorm';
-import { CorrelationStore, stateOf } from '../correlations/correlation-store';
+import { CorrelationRepository } from '../correlations/correlation.repository';
 import { apply } from '../lifecycle/correlation-state-machine';
 import { isPublishable, type CorrelationState, type LifecycleEvent } from '../lifecycle/correlation-state';
 import { StallMetrics } from '../stalled/stall-metrics';
 import { watchUpdateFor } from '../stalled/stall-watch';
 import { toSnapshot } from './correlation-snapshot';
 import { TrackerMetrics } from './tracker-metrics';
+
+export interface ApplyLifecycleEventCommand {
+  correlationId: string;
+  event: LifecycleEvent;
+  /** The Kafka event's id, kept as the causation of the snapshot it leads to. */
+  causationId: string;
+}
 
 /**
  * The one use case of the consumers: lock the correlation's row in the handler's transaction, run the
@@ -22,7 +29,7 @@ export class ApplyLifecycleEvent {
   private readonly log: Logger;
 
   constructor(
-    private readonly store: CorrelationStore,
+    private readonly correlations: CorrelationRepository,
     private readonly outbox: OutboxWriter,
     private readonly metrics: TrackerMetrics,
     private readonly stallMetrics: StallMetrics,
@@ -31,9 +38,11 @@ export class ApplyLifecycleEvent {
     this.log = logger.child({ component: 'lifecycle' });
   }
 
-  async execute(manager: EntityManager, correlationId: string, event: LifecycleEvent, causationId: string): Promise<void> {
-    const record = await this.store.lockOrCreate(manager, correlationId);
-    const before = stateOf(record);
+  /** Runs in the consumer's transaction (`manager`), with the record that the event was processed. */
+  async execute(manager: EntityManager, command: ApplyLifecycleEventCommand): Promise<void> {
+    const { correlationId, event, causationId } = command;
+    const stored = await this.correlations.lockOrCreate(manager, correlationId);
+    const before = stored.state;
     this.warnAboutInconsistencies(before, event);
     const { state, changed } = apply(before, event);
     if (state === before) {
@@ -42,7 +51,7 @@ export class ApplyLifecycleEvent {
       return;
     }
     const now = new Date();
-    await this.store.save(manager, state, changed ? now : null, watchUpdateFor(before, state, record.watchReason));
+    await this.correlations.save(manager, state, changed ? now : null, watchUpdateFor(before, state, stored.watch?.reason ?? null));
     this.metrics.events.inc({ event: event.kind, outcome: changed ? 'changed' : 'bookkept' });
     if (!changed) return;
 
@@ -51,7 +60,7 @@ export class ApplyLifecycleEvent {
       this.log.info({ from: before.status, to: state.status, version: state.version, event: event.kind }, 'correlation status changed');
       // Once per correlation: DELIVERED again after a correction reopened delivery is not a new request served.
       const firstDelivery = !before.timeline.some((t) => t.status === 'DELIVERED');
-      if (state.status === 'DELIVERED' && firstDelivery) this.metrics.timeToDelivered.observe((now.getTime() - record.createdAt.getTime()) / 1000);
+      if (state.status === 'DELIVERED' && firstDelivery) this.metrics.timeToDelivered.observe((now.getTime() - stored.createdAt.getTime()) / 1000);
       if (before.stall && !state.stall) {
         this.stallMetrics.resumes.inc({ reason: before.stall.reason });
         this.log.info({ reason: before.stall.reason, stalledAt: before.stall.stalledAt, to: state.status }, 'correlation left STALLED');

@@ -10,6 +10,19 @@ export interface PendingDelivery extends PendingWebhook {
   body: LabWebhookBody;
 }
 
+/** A webhook waiting for delivery, or delivered, as GET /sim/webhooks lists it. */
+export interface WebhookRecord {
+  eventId: string;
+  labOrderId: string;
+  eventType: LabWebhookBody['type'];
+  body: LabWebhookBody;
+  createdAt: Date;
+  attempts: number;
+  deliveredAt: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+
 interface PendingRow {
   event_id: string;
   seq: string;
@@ -25,15 +38,18 @@ interface PendingRow {
  * never happens without its webhook, nor the other way round), and read back by the dispatcher.
  */
 @Injectable()
-export class WebhookOutbox {
+export class WebhookOutboxRepository {
   private readonly table: string;
+  private readonly changeFeedLockKey: string;
   private readonly enqueued;
 
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(Metrics) metrics: Metrics,
   ) {
-    this.table = `${quoteIdent(schemaOf(dataSource))}.webhook_outbox`;
+    const schema = schemaOf(dataSource);
+    this.table = `${quoteIdent(schema)}.webhook_outbox`;
+    this.changeFeedLockKey = `lab-sim-change-feed:${schema}`;
     this.enqueued = metrics.counter('lab_sim_webhooks_enqueued_total', 'webhooks written to the outbox', ['type']);
   }
 
@@ -102,5 +118,51 @@ export class WebhookOutbox {
         WHERE event_id IN ($1, $2)`,
       [failed.eventId, head.eventId, outcome.status ?? null, outcome.error ?? null, delayMs],
     );
+  }
+
+  /** The last `limit` webhooks (of one lab order, if given), oldest first. */
+  async recent(filter: { labOrderId?: string; limit: number }): Promise<WebhookRecord[]> {
+    const rows = await queryRows<WebhookRecord>(
+      this.dataSource,
+      `SELECT event_id AS "eventId", lab_order_id AS "labOrderId", event_type AS "eventType", body, created_at AS "createdAt",
+              attempts, delivered_at AS "deliveredAt", last_status AS "lastStatus", last_error AS "lastError"
+         FROM ${this.table}
+        WHERE $1::text IS NULL OR lab_order_id = $1
+        ORDER BY seq DESC
+        LIMIT $2`,
+      [filter.labOrderId ?? null, filter.limit],
+    );
+    return rows.reverse();
+  }
+
+  /**
+   * Gives up to `limit` committed webhooks without a change-feed position the next positions, in `seq` order,
+   * under a transaction-scoped advisory lock so that numbering transactions never interleave.
+   */
+  async numberNewChanges(manager: EntityManager, limit: number): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.changeFeedLockKey]);
+    await manager.query(
+      `WITH last AS (SELECT coalesce(max(change_seq), 0) AS n FROM ${this.table}),
+            todo AS (SELECT event_id, row_number() OVER (ORDER BY seq) AS k
+                       FROM (SELECT event_id, seq FROM ${this.table} WHERE change_seq IS NULL ORDER BY seq LIMIT $1) unsequenced)
+       UPDATE ${this.table} w SET change_seq = last.n + todo.k FROM last, todo WHERE w.event_id = todo.event_id`,
+      [limit],
+    );
+  }
+
+  /** The last change-feed position handed out (0: none yet). */
+  async lastChangePosition(manager: EntityManager): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(manager, `SELECT coalesce(max(change_seq), 0) AS n FROM ${this.table}`);
+    return Number(row?.n ?? 0);
+  }
+
+  /** Up to `limit` webhooks after change-feed position `since`, in position order. */
+  async changesAfter(manager: EntityManager, since: number, limit: number): Promise<{ position: string; body: LabWebhookBody }[]> {
+    const rows = await queryRows<{ change_seq: string; body: LabWebhookBody }>(
+      manager,
+      `SELECT change_seq, body FROM ${this.table} WHERE change_seq > $1 ORDER BY change_seq LIMIT $2`,
+      [since, limit],
+    );
+    return rows.map((row) => ({ position: row.change_seq, body: row.body }));
   }
 }

@@ -17,7 +17,7 @@ export type CommitOutcome =
  * lab inbox (through the same use case as webhooks) and moves the watermark past them.
  */
 @Injectable()
-export class PollWatermarkStore {
+export class PollWatermarkRepository {
   private readonly table: string;
 
   constructor(

@@ -3,51 +3,35 @@ import { Topic } from '@labsync/contracts';
 import { OutboxWriter, type PendingOutboxEvent } from '@labsync/messaging';
 import { LOGGER } from '@labsync/service-runtime';
 import type { Logger } from '@labsync/observability';
-import { queryRows, schemaOf } from '@labsync/persistence';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { deterministicEventId } from '../database/deterministic-id';
-import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
 import { OrderFactsReader } from '../lab-results/order-facts.reader';
 import { admitResult, type OrderFacts } from '../lab-results/result-admission';
 import { LabAdapterMetrics } from '../metrics/lab-adapter-metrics';
+import { LabInboxRepository } from './lab-inbox.repository';
 import { LabWebhookSchema, type LabWebhook } from './lab-webhook.schema';
-
-interface PendingRow {
-  event_id: string;
-  body: unknown;
-}
 
 /** `refused`: event id -> reason, for the pending results that did not match the order (set aside, not published). */
 export type PublishResult = { mapped: false } | { mapped: true; correlationId: string; published: number; refused: Map<string, string> };
 
 /**
- * Turns stored lab webhooks into Kafka events (through the outbox) for one lab order, in arrival order,
+ * The lab inbox relay: turns stored lab webhooks into Kafka events (through the outbox) for one lab order, in arrival order,
  * each exactly once. Everything touching one lab order's inbox runs under a transaction-scoped advisory
  * lock on that order, taken before the webhook row is inserted: arrival numbers are therefore handed out
  * and committed in the same order, and no two transactions can publish the same order's events at once.
  */
 @Injectable()
-export class LabEventTranslator {
-  private readonly tables: LabAdapterTables;
-  private readonly lockNamespace: string;
+export class LabInboxRelay {
   private readonly log: Logger;
 
   constructor(
-    dataSource: DataSource,
+    private readonly inbox: LabInboxRepository,
     private readonly outbox: OutboxWriter,
     private readonly metrics: LabAdapterMetrics,
     private readonly orderFacts: OrderFactsReader,
     @Inject(LOGGER) logger: Logger,
   ) {
-    const schema = schemaOf(dataSource);
-    this.tables = labAdapterTables(schema);
-    this.lockNamespace = `labsync-lab-inbox:${schema}`;
-    this.log = logger.child({ component: 'lab-event-translator' });
-  }
-
-  /** Serialises work on one lab order's inbox until the transaction ends (re-entrant within it). */
-  async lockLabOrder(manager: EntityManager, labOrderId: string): Promise<void> {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [this.lockNamespace, labOrderId]);
+    this.log = logger.child({ component: 'lab-inbox-relay' });
   }
 
   /**
@@ -56,14 +40,10 @@ export class LabEventTranslator {
    * when its order is mapped); a refused one is set aside for an operator and does not hold the others.
    */
   async publishPending(manager: EntityManager, labOrderId: string): Promise<PublishResult> {
-    await this.lockLabOrder(manager, labOrderId);
-    const mapping = await queryRows<{ correlation_id: string }>(manager, `SELECT correlation_id FROM ${this.tables.orders} WHERE lab_order_id = $1`, [labOrderId]);
-    const correlationId = mapping[0]?.correlation_id;
+    await this.inbox.lockLabOrder(manager, labOrderId);
+    const correlationId = await this.inbox.correlationIdOf(manager, labOrderId);
     if (!correlationId) return { mapped: false };
-    const rows = await queryRows<PendingRow>(manager,
-      `SELECT event_id, body FROM ${this.tables.inbox} WHERE lab_order_id = $1 AND processed_at IS NULL ORDER BY arrival`,
-      [labOrderId],
-    );
+    const rows = await this.inbox.pending(manager, labOrderId);
     const events: PendingOutboxEvent[] = [];
     const published: string[] = [];
     const refused = new Map<string, string>();
@@ -73,7 +53,7 @@ export class LabEventTranslator {
       if (!webhook.success) {
         // Stored rows were validated on arrival, so only a schema change can get here. Stop at this row:
         // publishing the ones behind it would break arrival order. The pending gauge shows it.
-        this.log.error({ correlationId, labOrderId, labEventId: row.event_id, issues: webhook.error.issues }, 'stored lab event no longer valid; its order is held');
+        this.log.error({ correlationId, labOrderId, labEventId: row.eventId, issues: webhook.error.issues }, 'stored lab event no longer valid; its order is held');
         break;
       }
       if (webhook.data.type === 'result.reported') {
@@ -81,35 +61,23 @@ export class LabEventTranslator {
         facts ??= await this.orderFacts.read(manager, labOrderId, correlationId);
         const admission = admitResult(result, facts);
         if (!admission.admitted) {
-          refused.set(row.event_id, admission.reason);
+          refused.set(row.eventId, admission.reason);
           this.metrics.resultsRefused.inc({ reason: admission.code });
-          this.log.warn({ correlationId, labOrderId, labEventId: row.event_id, reason: admission.reason }, 'lab result refused: it does not match the order');
+          this.log.warn({ correlationId, labOrderId, labEventId: row.eventId, reason: admission.reason }, 'lab result refused: it does not match the order');
           continue;
         }
         if (result.resultStatus !== 'preliminary') facts = { ...facts, finalized: [...facts.finalized, { sampleId: result.sampleId, testCode: result.testCode }] };
       }
       events.push(this.toEvent(correlationId, webhook.data));
-      published.push(row.event_id);
+      published.push(row.eventId);
     }
-    if (refused.size > 0) await this.setAsideRefused(manager, correlationId, refused);
+    if (refused.size > 0) await this.inbox.setAsideRefused(manager, correlationId, refused);
     if (events.length === 0) return { mapped: true, correlationId, published: 0, refused };
     await this.outbox.write(manager, events);
-    await manager.query(`UPDATE ${this.tables.inbox} SET processed_at = now() WHERE event_id = ANY($1::uuid[])`, [published]);
+    await this.inbox.markProcessed(manager, published);
     for (const event of events) this.metrics.labEventsPublished.inc({ type: (event.envelope.payload as { kind: string }).kind });
     this.log.debug({ correlationId, labOrderId, count: events.length }, 'lab events published');
     return { mapped: true, correlationId, published: events.length, refused };
-  }
-
-  /** Keeps refused events for an operator; their inbox rows count as processed, so a resend is a duplicate. */
-  private async setAsideRefused(manager: EntityManager, correlationId: string, refused: Map<string, string>): Promise<void> {
-    await manager.query(
-      `INSERT INTO ${this.tables.setAside} (event_id, lab_order_id, correlation_id, type, disposition, reason, body, received_at)
-       SELECT i.event_id, i.lab_order_id, $1, i.type, 'refused', r.reason, i.body, i.received_at
-         FROM unnest($2::uuid[], $3::text[]) AS r(event_id, reason) JOIN ${this.tables.inbox} i ON i.event_id = r.event_id
-       ON CONFLICT (event_id) DO NOTHING`,
-      [correlationId, [...refused.keys()], [...refused.values()]],
-    );
-    await manager.query(`UPDATE ${this.tables.inbox} SET processed_at = now() WHERE event_id = ANY($1::uuid[])`, [[...refused.keys()]]);
   }
 
   /** Lab webhook (HTTP shape) -> labsync event (Kafka contract), mapped field by field. */

@@ -4,12 +4,17 @@ import { OutboxWriter } from '@labsync/messaging';
 import type { Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
-import { CorrelationStore, stateOf } from '../correlations/correlation-store';
+import { CorrelationRepository } from '../correlations/correlation.repository';
 import { apply } from '../lifecycle/correlation-state-machine';
 import { isPublishable } from '../lifecycle/correlation-state';
 import { toSnapshot } from '../tracking/correlation-snapshot';
 import { STALL_SETTINGS, type StallSettings } from './stall-settings';
 import { StallMetrics } from './stall-metrics';
+
+export interface MarkStalledCorrelationsCommand {
+  /** The wait that is overdue: the lab's acceptance, or its results. */
+  reason: StallReason;
+}
 
 /**
  * One sweep step: in ONE transaction, lock a batch of correlations whose wait for `reason` is overdue
@@ -24,7 +29,7 @@ export class MarkStalledCorrelations {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: CorrelationStore,
+    private readonly correlations: CorrelationRepository,
     private readonly outbox: OutboxWriter,
     private readonly metrics: StallMetrics,
     @Inject(STALL_SETTINGS) private readonly settings: StallSettings,
@@ -34,24 +39,25 @@ export class MarkStalledCorrelations {
   }
 
   /** Returns how many overdue correlations the batch locked (marked or, if the machine refused, unwatched). */
-  async markBatch(reason: StallReason): Promise<{ locked: number; marked: string[] }> {
+  async execute({ reason }: MarkStalledCorrelationsCommand): Promise<{ locked: number; marked: string[] }> {
     const overdueAfterMs = this.settings.overdueAfterMs[reason];
     const result = await this.dataSource.transaction(async (manager) => {
-      const records = await this.store.lockOverdue(manager, reason, overdueAfterMs, this.settings.batchSize);
-      if (records.length === 0) return { locked: 0, marked: [] as string[] };
-      const now = await this.store.databaseNow(manager);
+      const overdue = await this.correlations.lockOverdue(manager, reason, overdueAfterMs, this.settings.batchSize);
+      if (overdue.length === 0) return { locked: 0, marked: [] as string[] };
+      const now = await this.correlations.databaseNow(manager);
       const marked: string[] = [];
-      for (const record of records) {
-        const before = stateOf(record);
-        const since = record.watchSince!.toISOString();
+      for (const stored of overdue) {
+        const before = stored.state;
+        // Selected by its watch, so it has one.
+        const since = stored.watch!.since.toISOString();
         const { state, changed } = apply(before, { kind: 'stall-detected', at: now.toISOString(), reason, since });
         if (!changed || !isPublishable(state)) {
           // The watch disagrees with the machine (it should not): stop watching rather than re-select it forever.
-          this.log.warn({ correlationId: record.correlationId, status: before.status, reason }, 'overdue correlation not stallable; its stall watch is cleared');
-          await this.store.save(manager, before, null, { kind: 'clear' });
+          this.log.warn({ correlationId: before.correlationId, status: before.status, reason }, 'overdue correlation not stallable; its stall watch is cleared');
+          await this.correlations.save(manager, before, null, { kind: 'clear' });
           continue;
         }
-        await this.store.save(manager, state, now, { kind: 'clear' });
+        await this.correlations.save(manager, state, now, { kind: 'clear' });
         const correlationId = state.correlationId;
         const snapshot = await this.outbox.add(manager, Topic.correlationStatus, toSnapshot(state, now), { correlationId });
         await this.outbox.add(
@@ -73,7 +79,7 @@ export class MarkStalledCorrelations {
         marked.push(correlationId);
         this.log.warn({ correlationId, reason, stalledIn: before.status, since, version: state.version }, 'correlation STALLED: the lab is overdue');
       }
-      return { locked: records.length, marked };
+      return { locked: overdue.length, marked };
     });
     if (result.marked.length > 0) this.metrics.stalls.inc({ reason }, result.marked.length);
     return result;

@@ -1,30 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { Topic, type RequestSubmittedPayload } from '@labsync/contracts';
+import { Topic, type RequestSubmittedPayload, type TestRequest } from '@labsync/contracts';
 import { OutboxWriter } from '@labsync/messaging';
 import { queryRows, schemaOf } from '@labsync/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { deterministicEventId } from '../database/deterministic-id';
 import { labAdapterTables, type LabAdapterTables } from '../database/lab-adapter-tables';
-import type { LabDispatch } from './lab-dispatch.entity';
 
-/** A dispatch a worker holds the lease of: it alone may call the lab for it until `leaseUntil`. */
-export type ClaimedDispatch = Pick<LabDispatch, 'correlationId' | 'partnerId' | 'request' | 'attempts'> & { leaseToken: string };
+/** A dispatch a worker holds the lease of: it alone may call the lab for it until its lease ends. */
+export interface ClaimedDispatch {
+  correlationId: string;
+  partnerId: string;
+  /** The canonical request, as it arrived on requests.submitted (re-validated before the lab is called). */
+  request: TestRequest;
+  /** Calls made to the lab for it so far. */
+  attempts: number;
+  leaseToken: string;
+}
 
 interface ClaimedRow {
   correlation_id: string;
   partner_id: string;
-  request: LabDispatch['request'];
+  request: TestRequest;
   attempts: number;
   lease_token: string;
 }
 
 /**
- * The lab_dispatches table and the events its changes cause. Every state change and the event it
+ * The lab_dispatches table (a request to hand to the lab: PENDING, ACCEPTED or REJECTED, its attempts and
+ * lease) with the lab_orders mapping its acceptance creates, and the events its changes cause. Every state change and the event it
  * publishes commit in one transaction (outbox); a state change is applied only while the dispatch is still
  * PENDING, so a late or repeated lab answer can never publish twice.
  */
 @Injectable()
-export class DispatchStore {
+export class LabDispatchRepository {
   private readonly tables: LabAdapterTables;
 
   constructor(
@@ -149,5 +157,11 @@ export class DispatchStore {
        WHERE correlation_id = $1 AND lease_token = $2`,
       [dispatch.correlationId, dispatch.leaseToken],
     );
+  }
+
+  /** Requests not yet accepted or rejected by the lab. */
+  async countPending(): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(this.dataSource, `SELECT count(*) AS n FROM ${this.tables.dispatches} WHERE state = 'PENDING'`);
+    return Number(row?.n ?? 0);
   }
 }
