@@ -57,5 +57,3 @@ export const kafkaEnvSchema = z.object({
   KAFKA_REPLICATION_FACTOR: intFromEnv(1),
 });
 
-export type DatabaseEnv = z.infer<ReturnType<typeof databaseEnvSchema>>;
-export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;

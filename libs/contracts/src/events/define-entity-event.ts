@@ -37,5 +37,3 @@ export function defineEntityEvent<E extends z.ZodType, D extends z.ZodRawShape =
 
 /** The change a consumer of an entity topic receives: narrow on `kind`. */
 export type EntityChange<C extends EventContract> = z.infer<C['payload']>;
-export type EntityUpserted<C extends EventContract> = Extract<EntityChange<C>, { kind: 'upserted' }>;
-export type EntityDeleted<C extends EventContract> = Extract<EntityChange<C>, { kind: 'deleted' }>;
