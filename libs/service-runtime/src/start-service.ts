@@ -217,6 +217,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           batchSize: config.retention.RETENTION_BATCH_SIZE,
           onPruned: (table, rows) => pruned.inc({ table }, rows),
           log: logger.child({ component: 'retention' }),
+          metrics,
         });
       }
     }
