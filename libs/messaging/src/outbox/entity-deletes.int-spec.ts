@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Topic, defineEntityEvent, entityTopic, type EntityChange } from '@labsync/contracts';
 import { Metrics, createLogger } from '@labsync/observability';
 import { createAppDataSource, initializeAndMigrate } from '@labsync/persistence';
-import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, deleteTestTopics, dropSchemas, sql, uniqueSchema, uniqueTopicPrefix, waitFor } from '@labsync/testing';
 import { ConfigResourceTypes, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { z } from 'zod';
@@ -153,11 +153,7 @@ describe('entity deletes: typed delete event plus tombstone', () => {
     await transport?.close();
     await rawReader?.disconnect();
     await producer?.disconnect();
-    if (admin) {
-      const ours = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: ours }).catch(() => undefined);
-      await admin.disconnect();
-    }
+    await deleteTestTopics(admin, prefix);
     await dataSource?.destroy();
     await dropSchemas([schema]);
   });
