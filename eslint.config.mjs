@@ -56,6 +56,21 @@ export default [
     },
   },
   {
+    // Only the messaging lib touches kafkajs (no release since 2023): apps see Nest idioms, so the client can be
+    // swapped without touching an app. Tests drive the broker directly and may import it.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/messaging/**', 'libs/testing/**', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'apps/*/test/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'Only libs/messaging uses kafkajs: consume with @ConsumeEvent, publish through OutboxWriter.' }],
+          patterns: [{ group: ['kafkajs/*'], message: 'Only libs/messaging uses kafkajs.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['tools/**/*.ts', '**/cli/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts', 'apps/*/test/**/*.ts', 'e2e/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

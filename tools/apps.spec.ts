@@ -23,6 +23,8 @@ describe('the app registry (tools/apps.json)', () => {
 
   it('agrees with the runtime default ports, with distinct ports and e2e port indexes', () => {
     for (const app of registry) expect(DEFAULT_PORTS[app.name as keyof typeof DEFAULT_PORTS]).toBe(app.port);
+    // Both ways: a port for an app that is not registered (or no longer exists) is drift too.
+    expect(Object.keys(DEFAULT_PORTS).sort()).toEqual(registry.map((a) => a.name).sort());
     expect(new Set(registry.map((a) => a.port)).size).toBe(registry.length);
     expect(new Set(registry.map((a) => a.e2ePortIndex)).size).toBe(registry.length);
   });

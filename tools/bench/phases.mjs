@@ -23,6 +23,15 @@ function cpuPerRequest(cpu, requests, idle) {
   return { total: Number(total.toFixed(2)), byProcess };
 }
 
+/** What the partners saw in a measured phase: answers by status, accepted per second until `until`, answer latency. */
+function httpAnswers(m, until) {
+  return {
+    statuses: countBy(m.run.records.map((r) => r?.status ?? r?.error ?? 'none')),
+    acceptedPerSecond: ratePerSecond(m.acknowledged.length, m.run.start, until),
+    answerLatencyMs: summarize(m.acknowledged.map((r) => r.answeredAt - r.due)),
+  };
+}
+
 export class PhaseRunner {
   constructor({ pipeline, cpuMeter, waits, config, say }) {
     this.pipeline = pipeline;
@@ -76,11 +85,7 @@ export class PhaseRunner {
       offeredPerSecond: rate,
       seconds,
       requests: m.run.records.length,
-      http: {
-        statuses: countBy(m.run.records.map((r) => r?.status ?? r?.error ?? 'none')),
-        acceptedPerSecond: ratePerSecond(m.acknowledged.length, m.run.start, m.run.answeredUntil),
-        answerLatencyMs: summarize(m.acknowledged.map((r) => r.answeredAt - r.due)),
-      },
+      http: httpAnswers(m, m.run.answeredUntil),
       generator: { sendLagMs: summarize(m.run.sendLag) },
       submitToLabOrderMs: summarize(latencies),
       labOrders: {
@@ -118,11 +123,7 @@ export class PhaseRunner {
       concurrency: workers,
       seconds,
       requests: m.run.records.length,
-      http: {
-        statuses: countBy(m.run.records.map((r) => r?.status ?? r?.error ?? 'none')),
-        acceptedPerSecond: ratePerSecond(m.acknowledged.length, m.run.start, m.run.end),
-        answerLatencyMs: summarize(m.acknowledged.map((r) => r.answeredAt - r.due)),
-      },
+      http: httpAnswers(m, m.run.end),
       labOrders: {
         found: created.length,
         missing: m.acknowledged.length - created.length,

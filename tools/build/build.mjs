@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = join(root, 'dist/out');
 const SKIP = /\.(spec|int-spec|e2e-spec)\.ts$|\.d\.ts$/;
+// Test code stays out of the runtime tree apps start from: the harness and each app's test/ helpers run under
+// Jest (ts-jest), never from dist/, and production code cannot import them (lint).
+const TEST_ONLY_DIRS = [/^libs\/testing$/, /^apps\/[^/]+\/test$/];
 
 async function* walk(dir) {
   let entries;
@@ -21,7 +24,10 @@ async function* walk(dir) {
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
+    if (entry.isDirectory()) {
+      const fromRoot = relative(root, path).split(sep).join('/');
+      if (!TEST_ONLY_DIRS.some((dir) => dir.test(fromRoot))) yield* walk(path);
+    }
     else if (entry.name.endsWith('.ts') && !SKIP.test(entry.name)) yield path;
   }
 }

@@ -4,12 +4,14 @@ import { intFromEnv, nonNegativeIntFromEnv } from './parse-env';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/labsync';
 export const DEFAULT_KAFKA_BROKERS = '127.0.0.1:9092';
 
-/** Default ports of the contract; each overridable with PORT (or the app's own variable). */
+/**
+ * Default ports of the contract; each overridable with PORT (or the app's own variable). Kept literal so that
+ * ServiceName stays a checked union; tools/apps.spec.ts holds it equal to tools/apps.json, both ways.
+ */
 export const DEFAULT_PORTS = {
   'portal-adapter': 3000,
   'lab-adapter': 3001,
   'correlation-tracker': 3002,
-  'conflict-resolver': 3003,
   'portal-sim': 4000,
   'lab-sim': 4001,
 } as const;
@@ -57,5 +59,3 @@ export const kafkaEnvSchema = z.object({
   KAFKA_REPLICATION_FACTOR: intFromEnv(1),
 });
 
-export type DatabaseEnv = z.infer<ReturnType<typeof databaseEnvSchema>>;
-export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;

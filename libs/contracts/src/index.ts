@@ -1,5 +1,6 @@
 export * from './envelope';
 export * from './events/define-event';
+export * from './events/define-entity-event';
 export * from './events/request-submitted';
 export * from './events/lab-events';
 export * from './events/correlation-status';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventEnvelopeSchema, HEADERS } from './envelope';
-import { TOPICS, type TopicName } from './topics';
+import { TOPICS, type TopicRegistry } from './topics';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -11,8 +11,8 @@ function toJsonSchema(schema: z.ZodType): JsonSchema {
 }
 
 /** JSON Schema of the full record value on a topic: the envelope with that topic's payload. */
-export function envelopeJsonSchemaFor(topic: TopicName): JsonSchema {
-  const { event } = TOPICS[topic];
+export function envelopeJsonSchemaFor<R extends TopicRegistry = typeof TOPICS>(topic: keyof R & string, registry: R = TOPICS as unknown as R): JsonSchema {
+  const { event } = registry[topic]!;
   const envelope = EventEnvelopeSchema.extend({
     type: z.literal(event.type),
     schemaVersion: z.literal(event.version),
@@ -33,8 +33,11 @@ const camel = (topic: string) =>
     .replace(/\.v\d+$/, '')
     .replace(/[.-]([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-/** An AsyncAPI 3 document of every labsync topic, so that non-Node systems can publish and consume. */
-export function buildAsyncApiDocument(version: string): JsonSchema {
+/**
+ * An AsyncAPI 3 document of every labsync topic, so that non-Node systems can publish and consume. Another
+ * registry (a test's entity topics) shows how topics not yet registered would be exported.
+ */
+export function buildAsyncApiDocument(version: string, registry: TopicRegistry = TOPICS): JsonSchema {
   const channels: JsonSchema = {};
   const operations: JsonSchema = {};
   const messages: JsonSchema = {};
@@ -43,9 +46,10 @@ export function buildAsyncApiDocument(version: string): JsonSchema {
     properties: Object.fromEntries(Object.values(HEADERS).map((name) => [name, { type: 'string' }])),
     required: [HEADERS.eventId, HEADERS.eventType, HEADERS.correlationId],
   };
-  for (const [topic, spec] of Object.entries(TOPICS) as [TopicName, (typeof TOPICS)[TopicName]][]) {
+  for (const [topic, spec] of Object.entries(registry)) {
     const id = camel(topic);
-    const { $schema: _s, $id: _i, ...payload } = envelopeJsonSchemaFor(topic);
+    const { $schema: _s, $id: _i, ...payload } = envelopeJsonSchemaFor(topic, registry);
+    const key = spec.keyedBy === 'entityId' ? 'entity id (a null value under it is a tombstone: the entity is gone)' : 'correlation id';
     messages[id] = {
       name: spec.event.type,
       title: spec.event.type,
@@ -53,7 +57,7 @@ export function buildAsyncApiDocument(version: string): JsonSchema {
       contentType: 'application/json',
       headers: headerSchema,
       payload,
-      bindings: { kafka: { key: { type: 'string', description: 'correlation id' }, bindingVersion: '0.5.0' } },
+      bindings: { kafka: { key: { type: 'string', description: key }, bindingVersion: '0.5.0' } },
     };
     channels[id] = {
       address: topic,

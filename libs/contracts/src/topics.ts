@@ -20,12 +20,34 @@ export interface TopicSpec {
    * hand them to `@ConsumeTombstone` handlers; on other topics a tombstone is dead-lettered.
    */
   readonly tombstones?: boolean;
+  /** What the Kafka key is: the correlation id (request/result flows, the default) or the entity id (entity streams). */
+  readonly keyedBy?: 'correlationId' | 'entityId';
   readonly description: string;
+}
+
+/** A set of topic specs by name: TOPICS, or a test's own entity topics. */
+export type TopicRegistry = Readonly<Record<string, TopicSpec>>;
+
+/** The payload type a topic of a registry carries. */
+export type PayloadOf<R extends TopicRegistry, T extends keyof R> = z.infer<R[T]['event']['payload']>;
+
+/** The topics of a registry that carry tombstones (`@ConsumeTombstone`, entity deletes). */
+export type TombstoneTopicOf<R extends TopicRegistry> = { [T in keyof R & string]: R[T] extends { tombstones: true } ? T : never }[keyof R & string];
+
+/** The entity topics of a registry (declared with entityTopic()). */
+export type EntityTopicOf<R extends TopicRegistry> = { [T in keyof R & string]: R[T] extends { keyedBy: 'entityId' } ? T : never }[keyof R & string];
+
+/**
+ * An entity stream (one-way sync, record changes): compacted, keyed by entity id, carrying tombstones, its
+ * event declared with defineEntityEvent() so a delete is a typed event followed by a tombstone.
+ */
+export function entityTopic<C extends EventContract>(event: C, layout: { partitions: number; description: string }) {
+  return { event, partitions: layout.partitions, compacted: true, tombstones: true, keyedBy: 'entityId', description: layout.description } as const;
 }
 
 /**
  * The one registry of labsync topics: name -> the event it carries and how it is laid out. Every topic is
- * keyed by correlation id. Names are versioned: a breaking payload change is a new topic, never an edit.
+ * keyed by correlation id, except entity streams (declared with entityTopic()), keyed by entity id. Names are versioned: a breaking payload change is a new topic, never an edit.
  */
 export const TOPICS = {
   'labsync.requests.submitted.v1': {
@@ -94,10 +116,6 @@ export function isTopicName(name: string): name is TopicName {
 }
 
 /** Whether a topic carries tombstones (null values) as deletes. */
-export function carriesTombstones(topic: TopicName): boolean {
-  return (TOPICS[topic] as TopicSpec).tombstones === true;
-}
-
-export function topicSpec<T extends TopicName>(topic: T): (typeof TOPICS)[T] {
-  return TOPICS[topic];
+export function carriesTombstones(topic: string, registry: TopicRegistry = TOPICS): boolean {
+  return registry[topic]?.tombstones === true;
 }

@@ -31,7 +31,6 @@ import {
 import { Metrics, PinoNestLogger, createLogger, type Logger } from '@labsync/observability';
 import { RetentionPruner, createAppDataSource, ensureDatabase, initializeAndMigrate, redactUrl, type RetentionRule } from '@labsync/persistence';
 import { parseRetentionEnv } from './retention-env';
-import type { Admin, Kafka, Producer } from 'kafkajs';
 import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
 import { z } from 'zod';
 import { HealthController } from './health/health.controller';
@@ -40,7 +39,7 @@ import { BODY_SIZE, installJsonBodyParsing } from './http/body-parsing';
 import { applyServerTimeouts, serverTimeoutsSchema } from './http/server-timeouts';
 import { ProblemFilter } from './http/problem.filter';
 import { installRequestContext } from './http/request-context';
-import { APP_CONFIG, LOGGER, SERVICE_ENV, SERVICE_NAME } from './runtime-tokens';
+import { APP_CONFIG, LOGGER, SERVICE_ENV } from './runtime-tokens';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -178,7 +177,6 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
     { provide: LOGGER, useValue: logger },
     { provide: Metrics, useValue: metrics },
     { provide: SERVICE_ENV, useValue: env },
-    { provide: SERVICE_NAME, useValue: definition.name },
     { provide: APP_CONFIG, useValue: config.app },
     { provide: READINESS_CHECKS, useValue: readiness },
   ];
@@ -219,6 +217,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           batchSize: config.retention.RETENTION_BATCH_SIZE,
           onPruned: (table, rows) => pruned.inc({ table }, rows),
           log: logger.child({ component: 'retention' }),
+          metrics,
         });
       }
     }
@@ -262,7 +261,7 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
         },
       });
       const outbox = new OutboxWriter(schema, definition.name, maxRecordBytes);
-      providers.push({ provide: OutboxWriter, useValue: outbox }, { provide: OutboxRelay, useValue: relay });
+      providers.push({ provide: OutboxWriter, useValue: outbox });
 
       const deadLetters = new DeadLetterPublisher(producer, naming, definition.name, logger, metrics);
       const ds = dataSource;
@@ -295,7 +294,6 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
           if (failure) throw failure;
         },
       });
-      providers.push({ provide: 'KAFKA_CLIENT', useValue: kafka as Kafka }, { provide: 'KAFKA_ADMIN', useValue: admin as Admin }, { provide: 'KAFKA_PRODUCER', useValue: producer as Producer });
     }
 
     const overrides = options.overrides ?? [];

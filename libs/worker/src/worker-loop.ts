@@ -1,4 +1,4 @@
-import type { Logger, Metrics } from '@labsync/observability';
+import type { Metrics } from '@labsync/observability';
 import type { Client } from 'pg';
 import type { AdvisoryLeadership } from './advisory-leadership';
 import { delayBeforeRetryMs, type Backoff } from './backoff';
@@ -33,7 +33,8 @@ export interface WorkerLoopOptions {
   leadership?: { lock: AdvisoryLeadership; standbyMs: number };
   /** Replaces the default warning after a failure (`error` undefined for a 'failed' result). */
   onFailure?: (error: unknown, consecutiveFailures: number, retryInMs: number) => void;
-  log: Logger;
+  /** Only warnings after a failure, when there is no onFailure. */
+  log: { warn(details: object, message: string): void };
   metrics?: Metrics;
 }
 

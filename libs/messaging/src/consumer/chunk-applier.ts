@@ -1,4 +1,4 @@
-import { carriesTombstones, type EventEnvelope, type TopicName } from '@labsync/contracts';
+import { carriesTombstones, type EventEnvelope, type TopicName, type TopicRegistry } from '@labsync/contracts';
 import { runWithLogContext, type Logger } from '@labsync/observability';
 import { quoteIdent } from '@labsync/persistence';
 import type { KafkaMessage } from 'kafkajs';
@@ -20,6 +20,8 @@ export interface ChunkDeps {
   schema: string;
   group: string;
   topic: TopicName;
+  /** Where the topic's event contract is looked up (TOPICS, unless a test brings its own). */
+  registry: TopicRegistry;
   partition: number;
   retry: RetryPolicy;
   /** A handler running longer is failed (transient) and its transaction rolled back. */
@@ -189,12 +191,12 @@ async function giveUp(deps: ChunkDeps, attempts: AttemptStore, item: Exclude<Ite
 
 function decodeItem(deps: ChunkDeps, m: KafkaMessage): Item {
   const { topic } = deps;
-  if (m.value === null && carriesTombstones(topic)) {
+  if (m.value === null && carriesTombstones(topic, deps.registry)) {
     if (!deps.runTombstone) return { kind: 'invalid', message: m, reason: `tombstone on ${topic} but group ${deps.group} has no tombstone handler`, correlationId: null };
     if (!m.key || m.key.length === 0) return { kind: 'invalid', message: m, reason: `tombstone without a key on ${topic}`, correlationId: null };
     return { kind: 'tombstone', message: m, key: m.key.toString('utf8') };
   }
-  const decoded = decodeRecord(topic, m.value);
+  const decoded = decodeRecord(topic, m.value, deps.registry);
   if (!decoded.ok) return { kind: 'invalid', message: m, reason: decoded.reason, correlationId: decoded.correlationId };
   return { kind: 'event', message: m, envelope: decoded.envelope, replayed: m.headers?.[REPLAYED_FROM_HEADER] !== undefined };
 }

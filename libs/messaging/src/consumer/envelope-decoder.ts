@@ -1,4 +1,4 @@
-import { EventEnvelopeSchema, TOPICS, isTopicName, type EventEnvelope, type TopicMap, type TopicName } from '@labsync/contracts';
+import { EventEnvelopeSchema, TOPICS, type EventEnvelope, type TopicMap, type TopicName, type TopicRegistry } from '@labsync/contracts';
 
 export type DecodeResult<T extends TopicName = TopicName> =
   | { ok: true; envelope: EventEnvelope<TopicMap[T]> }
@@ -8,8 +8,9 @@ export type DecodeResult<T extends TopicName = TopicName> =
  * Validates a record on the way in: JSON, a labsync envelope, the event type this topic carries, and the
  * payload schema. A consumer that only cast the bytes would trust every producer forever.
  */
-export function decodeRecord<T extends TopicName>(logicalTopic: T | string, value: Buffer | null): DecodeResult<T> {
-  if (!isTopicName(logicalTopic)) return { ok: false, reason: `unknown topic "${logicalTopic}"`, correlationId: null };
+export function decodeRecord<T extends TopicName>(logicalTopic: T | string, value: Buffer | null, registry: TopicRegistry = TOPICS): DecodeResult<T> {
+  const spec = Object.prototype.hasOwnProperty.call(registry, logicalTopic) ? registry[logicalTopic] : undefined;
+  if (!spec) return { ok: false, reason: `unknown topic "${logicalTopic}"`, correlationId: null };
   if (!value || value.length === 0) return { ok: false, reason: 'empty record value (tombstone or null)', correlationId: null };
   let json: unknown;
   try {
@@ -21,7 +22,7 @@ export function decodeRecord<T extends TopicName>(logicalTopic: T | string, valu
   if (!envelope.success) {
     return { ok: false, reason: `invalid envelope: ${formatIssues(envelope.error.issues)}`, correlationId: guessCorrelationId(json) };
   }
-  const { event } = TOPICS[logicalTopic];
+  const { event } = spec;
   const correlationId = envelope.data.correlationId;
   if (envelope.data.type !== event.type) {
     return { ok: false, reason: `event type "${envelope.data.type}" does not belong on ${logicalTopic} (expected "${event.type}")`, correlationId };

@@ -1,4 +1,4 @@
-import type { EventEnvelope, TopicMap, TopicName } from '@labsync/contracts';
+import { TOPICS, type EventEnvelope, type TopicMap, type TopicName, type TopicRegistry } from '@labsync/contracts';
 import type { Logger, Metrics } from '@labsync/observability';
 import { isConnectionError } from '@labsync/persistence';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -43,6 +43,8 @@ export interface EventConsumerOptions {
   handlers: ReadonlyMap<TopicName, EventHandler>;
   /** Handlers of tombstones, for topics declared with `tombstones: true`. */
   tombstoneHandlers?: ReadonlyMap<TopicName, TombstoneHandler>;
+  /** Where the topics' contracts are looked up: TOPICS, unless a test declares its own entity topics. */
+  registry?: TopicRegistry;
   /** A handler still running after this long fails (transient) and its transaction is rolled back (default 30 s). */
   handlerTimeoutMs?: number;
   deadLetters: DeadLetterPublisher;
@@ -248,6 +250,7 @@ export class EventConsumer {
       schema: this.options.schema,
       group: this.groupId,
       topic,
+      registry: this.options.registry ?? TOPICS,
       partition,
       retry: this.retry,
       handlerTimeoutMs: this.options.handlerTimeoutMs ?? 30000,

@@ -1,4 +1,4 @@
-import { TOPICS, type TopicName } from '@labsync/contracts';
+import { TOPICS, type TopicRegistry } from '@labsync/contracts';
 import type { Admin, Kafka } from 'kafkajs';
 import { DEFAULT_TOPIC_MAX_MESSAGE_BYTES } from '../outbox/record-size';
 import { TopicNaming } from './kafka-client';
@@ -9,14 +9,17 @@ import { TopicNaming } from './kafka-client';
  * larger events at the door against this same figure, so it must not depend on the broker's default.
  * Safe to run from every app at boot and from several replicas at once.
  */
-export async function ensureTopics(
+export async function ensureTopics<R extends TopicRegistry = typeof TOPICS>(
   kafka: Kafka,
   naming: TopicNaming,
-  topics: readonly TopicName[] = Object.keys(TOPICS) as TopicName[],
+  /** All of the registry's topics unless named. */
+  only?: readonly (keyof R & string)[],
   /** KAFKA_REPLICATION_FACTOR, parsed by the app's configuration. */
   replicationFactor = 1,
   maxMessageBytes = DEFAULT_TOPIC_MAX_MESSAGE_BYTES,
+  registry: R = TOPICS as unknown as R,
 ): Promise<string[]> {
+  const topics = only ?? (Object.keys(registry) as (keyof R & string)[]);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -31,11 +34,11 @@ export async function ensureTopics(
         waitForLeaders: true,
         topics: missing.map((topic) => ({
           topic: naming.physical(topic),
-          numPartitions: TOPICS[topic].partitions,
+          numPartitions: registry[topic]!.partitions,
           replicationFactor,
           configEntries: [
             { name: 'max.message.bytes', value: String(maxMessageBytes) },
-            ...(TOPICS[topic].compacted
+            ...(registry[topic]!.compacted
               ? [
                   { name: 'cleanup.policy', value: 'compact' },
                   { name: 'min.cleanable.dirty.ratio', value: '0.1' },

@@ -1,5 +1,5 @@
 import { BaseRpcContext, EventPattern, Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { TOPICS, TopicName } from '@labsync/contracts';
+import type { TOPICS, TombstoneTopicOf, TopicName, TopicRegistry } from '@labsync/contracts';
 import { lastValueFrom } from 'rxjs';
 import type { EventConsumer, EventHandler, EventHandlerContext, TombstoneContext, TombstoneHandler } from '../consumer/event-consumer';
 
@@ -16,17 +16,25 @@ export class KafkaEventContext<T extends TopicName = TopicName> extends BaseRpcC
   }
 }
 
-/** Marks a controller method as the handler of a labsync topic (typed: only registry topics compile). */
-export const ConsumeEvent = (topic: TopicName): MethodDecorator => EventPattern(topic) as MethodDecorator;
-
 const TOMBSTONE_SUFFIX = '#tombstone';
-type TombstoneTopic = { [T in TopicName]: (typeof TOPICS)[T] extends { tombstones: true } ? T : never }[TopicName];
 
 /**
- * Marks a controller method as the handler of tombstones (null values: "this entity is gone") on a topic
- * declared with `tombstones: true`; it receives the key as payload and a KafkaTombstoneContext.
+ * The handler decorators of a topic registry: TOPICS for apps (exported below); a test that declares its own
+ * entity topics takes them from `topicDecorators<typeof TEST_TOPICS>()`.
  */
-export const ConsumeTombstone = (topic: TombstoneTopic): MethodDecorator => EventPattern(`${topic}${TOMBSTONE_SUFFIX}`) as MethodDecorator;
+export function topicDecorators<R extends TopicRegistry>() {
+  return {
+    /** Marks a controller method as the handler of a topic (typed: only registry topics compile). */
+    ConsumeEvent: (topic: keyof R & string): MethodDecorator => EventPattern(topic) as MethodDecorator,
+    /**
+     * Marks a controller method as the handler of tombstones (null values: "this entity is gone") on a topic
+     * declared with `tombstones: true`; it receives the key as payload and a KafkaTombstoneContext.
+     */
+    ConsumeTombstone: (topic: TombstoneTopicOf<R>): MethodDecorator => EventPattern(`${topic}${TOMBSTONE_SUFFIX}`) as MethodDecorator,
+  };
+}
+
+export const { ConsumeEvent, ConsumeTombstone } = topicDecorators<typeof TOPICS>();
 
 /** What a `@ConsumeTombstone` handler receives with `@Ctx()`: the key and the transaction to delete in. */
 export class KafkaTombstoneContext<T extends TopicName = TopicName> extends BaseRpcContext<[TombstoneContext<T>]> {

@@ -34,8 +34,12 @@ export interface OutboxRelayOptions {
 
 interface Prepared extends PlannedRecord {
   row: OutboxRow;
-  value: string;
+  /** Null for a tombstone (an entity delete's second record). */
+  value: string | null;
 }
+
+/** A row whose envelope is JSON null is a tombstone (see OutboxWriter.addEntityDeletion). */
+const recordValue = (row: OutboxRow): string | null => (row.envelope === null ? null : JSON.stringify(row.envelope));
 
 /**
  * Publishes the app's outbox to Kafka in commit order and deletes exactly what Kafka acknowledged.
@@ -177,7 +181,7 @@ export class OutboxRelay {
     const toPark: (ParkOrder & { topic: string })[] = [];
     const sendable: OutboxRow[] = [];
     for (const row of rows) {
-      const bytes = recordBytes(row.message_key, JSON.stringify(row.envelope), row.headers);
+      const bytes = recordBytes(row.message_key, recordValue(row) ?? '', row.headers);
       if (bytes > this.maxRecordBytes) toPark.push({ id: row.id, topic: row.topic, bytes, reason: `record of ${bytes} bytes exceeds the limit of ${this.maxRecordBytes}` });
       else if (row.attempts >= this.maxAttempts) toPark.push({ id: row.id, topic: row.topic, bytes, reason: `failed ${row.attempts} attempts` });
       else sendable.push(row);
@@ -226,10 +230,10 @@ export class OutboxRelay {
     const out: Prepared[] = [];
     for (const row of rows) {
       const topic = this.options.naming.physical(row.topic);
-      const value = JSON.stringify(row.envelope);
+      const value = recordValue(row);
       const partitionMetadata = await this.partitionsOf(topic);
       const partition = this.partitioner({ topic, partitionMetadata, message: { key: row.message_key, value } });
-      out.push({ id: row.id, topic, partition, bytes: recordBytes(row.message_key, value, row.headers), suspect: row.attempts > 0, row, value });
+      out.push({ id: row.id, topic, partition, bytes: recordBytes(row.message_key, value ?? '', row.headers), suspect: row.attempts > 0, row, value });
     }
     return out;
   }

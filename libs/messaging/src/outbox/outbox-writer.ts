@@ -2,9 +2,11 @@ import {
   HEADERS,
   TOPICS,
   createEnvelope,
+  type EntityTopicOf,
   type EventEnvelope,
-  type TopicMap,
+  type PayloadOf,
   type TopicName,
+  type TopicRegistry,
 } from '@labsync/contracts';
 import { currentLogContext } from '@labsync/observability';
 import { quoteIdent } from '@labsync/persistence';
@@ -22,12 +24,32 @@ export interface OutboxMeta {
 }
 
 /** An outbox insert not yet written: lets a caller batch many events into one statement. */
-export interface PendingOutboxEvent {
-  topic: TopicName;
+export interface PendingOutboxEvent<N extends string = TopicName> {
+  topic: N;
   key: string;
   headers: Record<string, string>;
   envelope: EventEnvelope;
 }
+
+/**
+ * A tombstone waiting in the outbox: the row's envelope is JSON `null` (the column stays NOT NULL), which
+ * the relay sends as a null record value.
+ */
+export interface PendingTombstone<N extends string = TopicName> {
+  topic: N;
+  key: string;
+  headers: Record<string, string>;
+  envelope: null;
+}
+
+/** Where an entity change goes: the key is always the entity id, so the correlation id travels as a header. */
+export type EntityOutboxMeta = Omit<OutboxMeta, 'key'>;
+
+/** What a delete event says besides `kind`: the entity id, when, and the topic's own deletion fields. */
+export type EntityDeletion<R extends TopicRegistry, T extends keyof R> = Omit<Extract<PayloadOf<R, T>, { kind: 'deleted' }>, 'kind'>;
+
+/** The entity an upsert carries on an entity topic. */
+export type EntityOf<R extends TopicRegistry, T extends keyof R> = Extract<PayloadOf<R, T>, { kind: 'upserted' }> extends { entity: infer E } ? E : never;
 
 /**
  * An event whose Kafka record would exceed its topic's `max.message.bytes`: the broker would refuse it on
@@ -50,16 +72,18 @@ export class EventTooLargeError extends Error {
  * the topic's schema on the way out, so a bug in a producer fails its own transaction instead of
  * poisoning every consumer downstream.
  */
-export class OutboxWriter {
+export class OutboxWriter<R extends TopicRegistry = typeof TOPICS> {
   constructor(
     private readonly schema: string,
     private readonly sourceSystem: string,
     /** The largest record the topics take (their max.message.bytes less the batch overhead). */
     readonly maxRecordBytes = maxRecordBytesFor(DEFAULT_TOPIC_MAX_MESSAGE_BYTES),
+    /** The topics this writer may publish to: the labsync registry, or a test's own. */
+    private readonly registry: R = TOPICS as unknown as R,
   ) {}
 
-  prepare<T extends TopicName>(topic: T, payload: TopicMap[T], meta: OutboxMeta): PendingOutboxEvent {
-    const { event } = TOPICS[topic];
+  prepare<T extends keyof R & string>(topic: T, payload: PayloadOf<R, T>, meta: OutboxMeta): PendingOutboxEvent<T> {
+    const { event } = this.registry[topic]!;
     const checked = event.payload.safeParse(payload);
     if (!checked.success) {
       const problems = checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -91,13 +115,43 @@ export class OutboxWriter {
     return { topic, key, headers, envelope };
   }
 
-  async add<T extends TopicName>(manager: EntityManager, topic: T, payload: TopicMap[T], meta: OutboxMeta): Promise<EventEnvelope<TopicMap[T]>> {
+  async add<T extends keyof R & string>(manager: EntityManager, topic: T, payload: PayloadOf<R, T>, meta: OutboxMeta): Promise<EventEnvelope<PayloadOf<R, T>>> {
     const pending = this.prepare(topic, payload, meta);
     await this.write(manager, [pending]);
-    return pending.envelope as EventEnvelope<TopicMap[T]>;
+    return pending.envelope as EventEnvelope<PayloadOf<R, T>>;
   }
 
-  async write(manager: EntityManager, events: PendingOutboxEvent[]): Promise<void> {
+  /** The entity as it is now, on its entity topic under its id. */
+  async addEntityUpsert<T extends EntityTopicOf<R>>(manager: EntityManager, topic: T, entityId: string, entity: EntityOf<R, T>, meta: EntityOutboxMeta): Promise<EventEnvelope<PayloadOf<R, T>>> {
+    return this.add(manager, topic, { kind: 'upserted', entityId, entity } as PayloadOf<R, T>, { ...meta, key: entityId });
+  }
+
+  /**
+   * A delete on an entity topic: the typed delete event, then a tombstone under the same key, in one insert
+   * (outbox ids follow the VALUES order, and the relay keeps id order per partition), so every consumer sees
+   * the event first and compaction can drop the key after the tombstone.
+   */
+  async addEntityDeletion<T extends EntityTopicOf<R>>(manager: EntityManager, topic: T, deletion: EntityDeletion<R, T>, meta: EntityOutboxMeta): Promise<EventEnvelope<PayloadOf<R, T>>> {
+    const [event, tombstone] = this.prepareEntityDeletion(topic, deletion, meta);
+    await this.write(manager, [event, tombstone]);
+    return event.envelope as EventEnvelope<PayloadOf<R, T>>;
+  }
+
+  prepareEntityDeletion<T extends EntityTopicOf<R>>(topic: T, deletion: EntityDeletion<R, T>, meta: EntityOutboxMeta): [PendingOutboxEvent<T>, PendingTombstone<T>] {
+    const { entityId } = deletion as unknown as { entityId: string };
+    const event = this.prepare(topic, { ...deletion, kind: 'deleted' } as PayloadOf<R, T>, { ...meta, key: entityId });
+    const headers: Record<string, string> = {
+      [HEADERS.correlationId]: event.envelope.correlationId,
+      [HEADERS.sourceSystem]: event.envelope.sourceSystem,
+      // The delete event is what the tombstone follows from.
+      [HEADERS.causationId]: event.envelope.eventId,
+    };
+    const traceparent = event.headers[HEADERS.traceparent];
+    if (traceparent) headers[HEADERS.traceparent] = traceparent;
+    return [event, { topic, key: entityId, headers, envelope: null }];
+  }
+
+  async write(manager: EntityManager, events: readonly (PendingOutboxEvent<string> | PendingTombstone<string>)[]): Promise<void> {
     if (events.length === 0) return;
     const values: unknown[] = [];
     const rows = events.map((e, i) => {

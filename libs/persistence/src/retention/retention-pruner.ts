@@ -1,3 +1,5 @@
+import type { Metrics } from '@labsync/observability';
+import { WorkerLoop } from '@labsync/worker';
 import type { DataSource } from 'typeorm';
 import type { RetentionRule } from './retention-rule';
 
@@ -13,36 +15,53 @@ export interface RetentionPrunerOptions {
   /** Called after every batch that deleted rows (the rows-pruned metric). */
   onPruned: (table: string, rows: number) => void;
   log: { warn(details: object, message: string): void; info(details: object, message: string): void };
+  /** The shared worker metrics (labsync_worker_runs_total{worker="retention"}...). */
+  metrics?: Metrics;
 }
 
 /**
  * Deletes what the bookkeeping tables no longer need, off the hot path: every `intervalMs`, the replica that
  * gets the schema's advisory lock deletes each rule's expired rows in batches of `batchSize`.
- * Deliberately a tiny loop of its own; once the shared background-worker primitive exists it becomes one
- * worker (its interval, leader lock and backoff), with `pruneOnce` as the body.
+ * Runs on the shared WorkerLoop. The lock is taken per pass on a pooled connection (pg_try_advisory_lock)
+ * rather than with AdvisoryLeadership: an hourly job should not pin a connection of its own in every replica.
  */
 export class RetentionPruner {
-  private timer: NodeJS.Timeout | null = null;
-  private pass: Promise<unknown> | null = null;
-  private running = false;
+  private readonly loop: WorkerLoop;
 
-  constructor(private readonly options: RetentionPrunerOptions) {}
-
-  start(): void {
-    if (this.running || this.options.rules.length === 0) return;
-    this.running = true;
-    this.schedule();
+  constructor(private readonly options: RetentionPrunerOptions) {
+    this.loop = new WorkerLoop({
+      name: 'retention',
+      run: async () => {
+        const pruned = await this.prune(() => !this.loop.isRunning);
+        const total = Object.values(pruned ?? {}).reduce((a, b) => a + b, 0);
+        if (total > 0) options.log.info({ pruned }, 'retention: expired bookkeeping rows deleted');
+      },
+      idleRecheckMs: options.intervalMs,
+      firstRunAfterMs: options.intervalMs,
+      // A failed pass is retried at the next interval, not sooner: retention is never urgent.
+      backoff: { baseMs: options.intervalMs, maxMs: options.intervalMs, jitter: 'none' },
+      onFailure: (error) => options.log.warn({ err: error }, 'retention pass failed; retried at the next interval'),
+      log: options.log,
+      metrics: options.metrics,
+    });
   }
 
+  start(): void {
+    if (this.options.rules.length === 0) return;
+    this.loop.start();
+  }
+
+  /** Ends the wait at once; a pass in progress stops after its current batch. */
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.pass?.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** One pass over every rule; returns the rows deleted per table, or null when another replica prunes. */
   async pruneOnce(): Promise<Record<string, number> | null> {
+    return this.prune(() => false);
+  }
+
+  private async prune(stopping: () => boolean): Promise<Record<string, number> | null> {
     const runner = this.options.dataSource.createQueryRunner();
     const lock = `labsync-retention:${this.options.schema}`;
     try {
@@ -59,7 +78,7 @@ export class RetentionPruner {
               pruned[rule.table] += deleted;
               this.options.onPruned(rule.table, deleted);
             }
-            if (deleted < this.options.batchSize || (this.pass !== null && !this.running)) break;
+            if (deleted < this.options.batchSize || stopping()) break;
           }
         }
         return pruned;
@@ -69,22 +88,5 @@ export class RetentionPruner {
     } finally {
       await runner.release();
     }
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      this.pass = this.pruneOnce()
-        .then((pruned) => {
-          const total = Object.values(pruned ?? {}).reduce((a, b) => a + b, 0);
-          if (total > 0) this.options.log.info({ pruned }, 'retention: expired bookkeeping rows deleted');
-        })
-        .catch((error: unknown) => this.options.log.warn({ err: error }, 'retention pass failed; retried at the next interval'))
-        .finally(() => {
-          this.pass = null;
-          this.schedule();
-        });
-    }, this.options.intervalMs);
-    this.timer.unref();
   }
 }
