@@ -1,6 +1,8 @@
 import { portalPartnersFromEnv } from './config/portal-sim-config';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { ReceivedEventEntity } from './callbacks/received-event.entity';
+import { PortalSimCatalogCopy1735000200000 } from './database/portal-sim-catalog-copy.migration';
+import { PortalSimCustomers1735000200001 } from './database/portal-sim-customers.migration';
 import { PortalSimTables1732300000001 } from './database/portal-sim-tables.migration';
 import { PortalSimModule } from './portal-sim.module';
 
@@ -14,6 +16,6 @@ export const portalSimService: ServiceDefinition = {
   database: {
     defaultSchema: 'portal_sim',
     entities: [ReceivedEventEntity],
-    migrations: [PortalSimTables1732300000001],
+    migrations: [PortalSimTables1732300000001, PortalSimCatalogCopy1735000200000, PortalSimCustomers1735000200001],
   },
 };

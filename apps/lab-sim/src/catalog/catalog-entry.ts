@@ -37,35 +37,6 @@ export const CatalogEntryBodySchema = z.strictObject(
 export type CatalogEntryBody = z.infer<typeof CatalogEntryBodySchema>;
 
 /**
- * How a write stamps `updatedAt`: now (what a LIMS does), kept as it was (`?keepUpdatedAt=1`: a change a
- * watermark reader cannot see), or a given instant (`?updatedAt=<iso>`: e.g. a row committed late with an
- * old stamp).
- */
-export type UpdatedAtPolicy = { kind: 'now' } | { kind: 'keep' } | { kind: 'at'; at: string };
-
-export const UpdatedAtQuerySchema = z
-  .strictObject(
-    {
-      keepUpdatedAt: z.enum(['0', '1'], { error: 'keepUpdatedAt must be 1 (or 0)' }).optional(),
-      updatedAt: z.iso.datetime({ offset: true, error: 'updatedAt must be an ISO 8601 date-time with a time zone' }).optional(),
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown query parameter; use keepUpdatedAt or updatedAt' : undefined) },
-  )
-  .transform((query, ctx): UpdatedAtPolicy => {
-    if (query.keepUpdatedAt === '1' && query.updatedAt !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'keepUpdatedAt=1 and updatedAt do not go together' });
-      return z.NEVER;
-    }
-    if (query.updatedAt !== undefined) return { kind: 'at', at: new Date(query.updatedAt).toISOString() };
-    return query.keepUpdatedAt === '1' ? { kind: 'keep' } : { kind: 'now' };
-  });
-
-export const GenerateBodySchema = z.strictObject(
-  { count: z.number({ error: 'count must be a number' }).int('count must be a whole number').min(1).max(1_000_000) },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : issue.input === undefined ? 'a JSON object body { count } is required' : undefined) },
-);
-
-/**
  * `GET /api/catalog` without parameters, as it always answered: the active codes with the analytes each
  * reports (the simulation's ranges stay inside the lab), now with the table's other fields as well.
  */

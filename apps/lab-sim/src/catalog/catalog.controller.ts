@@ -1,8 +1,7 @@
 import { Controller, Get, Inject, Query, UseInterceptors } from '@nestjs/common';
-import { parseOrProblem } from '@labsync/service-runtime';
+import { parseOrProblem, pageQuerySchema } from '@labsync/service-runtime';
 import { ApiFaultsInterceptor } from '../faults/api-faults.interceptor';
 import { CatalogCodeSchema } from './catalog-entry';
-import { pageQuerySchema } from './reference-pages';
 import { ReadCatalogUseCase, type CatalogRead } from './read-catalog.use-case';
 
 const CatalogQuerySchema = pageQuerySchema(CatalogCodeSchema, { watermark: true });

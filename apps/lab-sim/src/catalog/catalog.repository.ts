@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
+import type { UpdatedAtPolicy } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
-import type { CatalogEntry, CatalogEntryBody, UpdatedAtPolicy } from './catalog-entry';
+import type { CatalogEntry, CatalogEntryBody } from './catalog-entry';
 
 interface CatalogRow {
   code: string;

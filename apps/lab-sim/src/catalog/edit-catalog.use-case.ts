@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
-import { LOGGER, ProblemException } from '@labsync/service-runtime';
+import { LOGGER, ProblemException, type UpdatedAtPolicy } from '@labsync/service-runtime';
 import { CatalogRepository } from './catalog.repository';
-import type { CatalogEntry, CatalogEntryBody, UpdatedAtPolicy } from './catalog-entry';
+import type { CatalogEntry, CatalogEntryBody } from './catalog-entry';
 
 /** Changes to the lab's catalog made by lab staff (the test and demo controls under /sim/catalog). */
 @Injectable()

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { snapshotPage, watermarkPage, type PageRequest } from '@labsync/service-runtime';
 import { Metrics } from '@labsync/observability';
 import { CatalogRepository } from './catalog.repository';
 import { unpagedCatalogView, type CatalogEntry } from './catalog-entry';
-import { snapshotPage, watermarkPage, type PageRequest } from './reference-pages';
 
 export type CatalogRead =
   | ReturnType<typeof unpagedCatalogView>

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { parseOrProblem } from '@labsync/service-runtime';
+import { GenerateBodySchema, UpdatedAtQuerySchema, parseOrProblem } from '@labsync/service-runtime';
 import type { Response } from 'express';
-import { CatalogEntryBodySchema, GenerateBodySchema, UpdatedAtQuerySchema, codeFromPath, type CatalogEntry } from './catalog-entry';
+import { CatalogEntryBodySchema, codeFromPath, type CatalogEntry } from './catalog-entry';
 import { EditCatalogUseCase } from './edit-catalog.use-case';
 
 /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUniqueViolation, queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
+import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
 import type { CustomerCopyBody, LabCustomerCreate, LabCustomerPatch, LabCustomerView } from './customer-account';
 
@@ -78,19 +78,15 @@ export class CustomerAccountsRepository {
 
   /** An account created by a lab user; null when the id is taken. */
   async create(account: LabCustomerCreate): Promise<LabCustomerView | null> {
-    try {
-      const [row] = await queryRows<CustomerRow>(
-        this.dataSource,
-        `INSERT INTO ${this.table} (customer_id, name, email, phone, address_line1, address_line2, city, postal_code, country, active, credit_hold, origin)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'lab')
-         RETURNING ${COLUMNS}`,
-        [account.id, account.name, account.email ?? null, account.phone ?? null, account.addressLine1 ?? null, account.addressLine2 ?? null, account.city ?? null, account.postalCode ?? null, account.country ?? null, account.active, account.creditHold],
-      );
-      return viewFromRow(row!);
-    } catch (error) {
-      if (isUniqueViolation(error)) return null;
-      throw error;
-    }
+    const [row] = await queryRows<CustomerRow>(
+      this.dataSource,
+      `INSERT INTO ${this.table} (customer_id, name, email, phone, address_line1, address_line2, city, postal_code, country, active, credit_hold, origin)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'lab')
+       ON CONFLICT (customer_id) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [account.id, account.name, account.email ?? null, account.phone ?? null, account.addressLine1 ?? null, account.addressLine2 ?? null, account.city ?? null, account.postalCode ?? null, account.country ?? null, account.active, account.creditHold],
+    );
+    return row ? viewFromRow(row) : null;
   }
 
   /** A lab user's edit of the fields named in the patch; null when there is no such account. */

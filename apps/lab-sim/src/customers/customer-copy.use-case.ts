@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from '@labsync/observability';
-import { LOGGER, ProblemException } from '@labsync/service-runtime';
-import { snapshotPage, type CopyPageRequest } from '../catalog/reference-pages';
+import { LOGGER, ProblemException, snapshotPage, type CopyPageRequest } from '@labsync/service-runtime';
 import { customerNotFound, idMismatch, type CustomerCopyBody, type LabCustomer, type LabCustomerCreate, type LabCustomerPatch, type LabCustomerView } from './customer-account';
 import { CustomerAccountsRepository } from './customer-accounts.repository';
 

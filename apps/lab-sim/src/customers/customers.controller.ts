@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Put, Query, Res, UseInterceptors } from '@nestjs/common';
-import { parseOrProblem } from '@labsync/service-runtime';
+import { parseOrProblem, copyPageQuerySchema } from '@labsync/service-runtime';
 import type { Response } from 'express';
 import { ApiFaultsInterceptor } from '../faults/api-faults.interceptor';
-import { copyPageQuerySchema } from '../catalog/reference-pages';
 import { CustomerCopyBodySchema, CustomerIdSchema, customerIdFromPath, type LabCustomer } from './customer-account';
 import { CustomerCopyUseCase } from './customer-copy.use-case';
 

@@ -4,9 +4,10 @@ import { quoteIdent, schemaOf } from '@labsync/persistence';
 /**
  * The lab's test catalog becomes a table, the system of record that labsync copies to the portal, seeded
  * with the catalog the lab has always had (the values are written out here: a migration must not change
- * when code does). `updated_at` is kept to the millisecond so that the stamp a reader is given (an ISO
- * string) is exactly the stored one: a watermark `(updated_at, code) > (stamp, code)` with a rounded stamp
- * would re-read the same rows forever. `catalog_tests_watermark` serves that read.
+ * when code does). Codes compare in byte order (COLLATE "C"), whatever the server's locale. `updated_at` is
+ * kept to the millisecond so that the stamp a reader is given (an ISO string) is exactly the stored one: a
+ * watermark `(updated_at, code) > (stamp, code)` with a rounded stamp would re-read the same rows forever.
+ * `catalog_tests_watermark` serves that read.
  */
 export class LabSimCatalog1735000100000 implements MigrationInterface {
   name = 'LabSimCatalog1735000100000';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * How reference data (the catalog, customer accounts) is read page by page, the same for every table:
+ * How the stand-ins serve reference data (a catalog, customer accounts) page by page, the same for every table:
  * - watermark: `updatedSince=<iso>&after=<key>&limit=<n>`: rows with (updatedAt, key) > (updatedSince, after)
  *   in that order; without `after`, every row with updatedAt >= updatedSince (the bound is inclusive, so
  *   rows sharing a stamp with the last one read are not lost). Pass back `next` to read on.
@@ -115,3 +115,33 @@ export function snapshotPage<T>(rowsPlusOne: T[], limit: number, keyOf: (row: T)
   const rows = rowsPlusOne.slice(0, limit);
   return { rows, nextCursor: rowsPlusOne.length > limit ? encodeSnapshotCursor(keyOf(rows.at(-1)!)) : null };
 }
+
+/**
+ * How a write stamps `updatedAt`: now (what a LIMS does), kept as it was (`?keepUpdatedAt=1`: a change a
+ * watermark reader cannot see), or a given instant (`?updatedAt=<iso>`: e.g. a row committed late with an
+ * old stamp).
+ */
+export type UpdatedAtPolicy = { kind: 'now' } | { kind: 'keep' } | { kind: 'at'; at: string };
+
+export const UpdatedAtQuerySchema = z
+  .strictObject(
+    {
+      keepUpdatedAt: z.enum(['0', '1'], { error: 'keepUpdatedAt must be 1 (or 0)' }).optional(),
+      updatedAt: z.iso.datetime({ offset: true, error: 'updatedAt must be an ISO 8601 date-time with a time zone' }).optional(),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown query parameter; use keepUpdatedAt or updatedAt' : undefined) },
+  )
+  .transform((query, ctx): UpdatedAtPolicy => {
+    if (query.keepUpdatedAt === '1' && query.updatedAt !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['updatedAt'], message: 'keepUpdatedAt=1 and updatedAt do not go together' });
+      return z.NEVER;
+    }
+    if (query.updatedAt !== undefined) return { kind: 'at', at: new Date(query.updatedAt).toISOString() };
+    return query.keepUpdatedAt === '1' ? { kind: 'keep' } : { kind: 'now' };
+  });
+
+/** `POST /sim/<table>/generate { count }`: how many rows to add in one statement. */
+export const GenerateBodySchema = z.strictObject(
+  { count: z.number({ error: 'count must be a number' }).int('count must be a whole number').min(1).max(1_000_000) },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : issue.input === undefined ? 'a JSON object body { count } is required' : undefined) },
+);

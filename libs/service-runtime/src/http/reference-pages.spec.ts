@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { CatalogCodeSchema } from './catalog-entry';
+import { z } from 'zod';
 import { copyPageQuerySchema, decodeSnapshotCursor, encodeSnapshotCursor, pageQuerySchema, snapshotPage, watermarkPage } from './reference-pages';
 
+const CatalogCodeSchema = z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,31}$/, 'must be a test code');
 const query = pageQuerySchema(CatalogCodeSchema, { watermark: true });
 const copyQuery = copyPageQuerySchema(CatalogCodeSchema);
 const code = fc.stringMatching(/^[A-Z0-9][A-Z0-9_-]{0,31}$/);
