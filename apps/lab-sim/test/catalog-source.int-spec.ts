@@ -71,6 +71,7 @@ describe('lab-sim catalog, the system of record (in-process, real Postgres)', ()
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
+      DB_POOL_SIZE: '4',
       LAB_SIM_WEBHOOKS: '0',
       LAB_SIM_AUTO: '1',
       LAB_SIM_AUTO_STEP_MS: '20',

@@ -31,6 +31,7 @@ describe('lab-sim customer copy (in-process, real Postgres)', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
+      DB_POOL_SIZE: '4',
       LAB_SIM_WEBHOOKS: '0',
     });
   });

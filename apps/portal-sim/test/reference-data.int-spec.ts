@@ -29,6 +29,7 @@ describe('portal-sim reference data: the catalog copy and the customer accounts 
       HOST: '127.0.0.1',
       LOG_LEVEL: 'error',
       NODE_ENV: 'test',
+      DB_POOL_SIZE: '4',
     });
   });
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
+import { ReferenceTable, queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import type { UpdatedAtPolicy } from '@labsync/service-runtime';
 import { DataSource } from 'typeorm';
 import type { CatalogEntry, CatalogEntryBody } from './catalog-entry';
@@ -21,11 +21,13 @@ const COLUMNS = 'code, name, matrix, unit, turnaround_hours, price_cents, active
 @Injectable()
 export class CatalogRepository {
   private readonly table: string;
+  private readonly rows: ReferenceTable<CatalogRow>;
   private readonly generateLock: string;
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
     const schema = schemaOf(dataSource);
     this.table = `${quoteIdent(schema)}.catalog_tests`;
+    this.rows = new ReferenceTable(this.table, 'code', COLUMNS);
     this.generateLock = `lab-sim-catalog-generate:${schema}`;
   }
 
@@ -46,23 +48,14 @@ export class CatalogRepository {
     return rows.map(entryFromRow);
   }
 
-  /**
-   * Rows with (updated_at, code) > (updatedSince, after) in that order; `after` null reads from updatedSince
-   * inclusive (no code is empty, so '' sorts before every one). One index range scan.
-   */
+  /** Rows with (updatedAt, code) > (updatedSince, after), in that order (`after` null: updatedAt >= updatedSince). */
   async readByWatermark(updatedSince: string, after: string | null, limit: number): Promise<CatalogEntry[]> {
-    const rows = await queryRows<CatalogRow>(
-      this.dataSource,
-      `SELECT ${COLUMNS} FROM ${this.table} WHERE (updated_at, code) > ($1::timestamptz, $2::text) ORDER BY updated_at, code LIMIT $3`,
-      [updatedSince, after ?? '', limit],
-    );
-    return rows.map(entryFromRow);
+    return (await this.rows.readByWatermark(this.dataSource, updatedSince, after, limit)).map(entryFromRow);
   }
 
   /** Every row, retired ones included, in code order after `after`. */
   async readByCode(after: string | null, limit: number): Promise<CatalogEntry[]> {
-    const rows = await queryRows<CatalogRow>(this.dataSource, `SELECT ${COLUMNS} FROM ${this.table} WHERE code > $1 ORDER BY code LIMIT $2`, [after ?? '', limit]);
-    return rows.map(entryFromRow);
+    return (await this.rows.readByKey(this.dataSource, after, limit)).map(entryFromRow);
   }
 
   /** Inserts or replaces the entry; `updatedAt` as the policy says (a new entry kept "as it was" is stamped now). */
@@ -83,47 +76,24 @@ export class CatalogRepository {
 
   /** Sets the entry inactive and moves its stamp; an entry already retired is left as it is. Null when unknown. */
   async retire(code: string): Promise<CatalogEntry | null> {
-    const [row] = await queryRows<CatalogRow>(
-      this.dataSource,
-      `WITH retired AS (
-         UPDATE ${this.table} SET active = false, updated_at = date_trunc('milliseconds', clock_timestamp()) WHERE code = $1 AND active RETURNING ${COLUMNS}
-       )
-       SELECT ${COLUMNS} FROM retired UNION ALL SELECT ${COLUMNS} FROM ${this.table} WHERE code = $1 AND NOT EXISTS (SELECT 1 FROM retired)`,
-      [code],
-    );
+    const row = await this.rows.retire(this.dataSource, code);
     return row ? entryFromRow(row) : null;
   }
 
-  async delete(code: string): Promise<boolean> {
-    const rows = await queryRows<{ code: string }>(this.dataSource, `DELETE FROM ${this.table} WHERE code = $1 RETURNING code`, [code]);
-    return rows.length > 0;
+  delete(code: string): Promise<boolean> {
+    return this.rows.delete(this.dataSource, code);
   }
 
   /**
    * Adds `count` entries GEN-0000001, GEN-0000002... after the highest generated code, in one set-based
-   * INSERT, all with one stamp (the hardest case for a watermark reader: every row ties). Serialised, so two
-   * generate calls never number the same codes; a code already taken (by a PUT) is skipped.
+   * INSERT, all with one stamp (the hardest case for a watermark reader: every row ties).
    */
-  async generate(count: number): Promise<{ generated: number; first: string | null; last: string | null; updatedAt: string | null }> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.generateLock]);
-      const [summary] = await queryRows<{ generated: string; first: string | null; last: string | null; updated_at: Date | null }>(
-        manager,
-        `WITH last AS (SELECT coalesce(max(substring(code FROM 5)::bigint), 0) AS n FROM ${this.table} WHERE code ~ '^GEN-[0-9]{1,12}$'),
-              stamp AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS at),
-              numbered AS (SELECT last.n + i AS n, i FROM last, generate_series(1, $1::int) AS i),
-              inserted AS (
-                INSERT INTO ${this.table} (${COLUMNS})
-                SELECT 'GEN-' || lpad(n::text, greatest(7, length(n::text)), '0'), 'Generated test ' || n,
-                       CASE WHEN i % 2 = 0 THEN 'water' END, 'mg/L', 24 * (1 + i % 5), 1000 + 100 * (i % 50), true, stamp.at
-                  FROM numbered, stamp
-                ON CONFLICT (code) DO NOTHING
-                RETURNING code, updated_at
-              )
-         SELECT count(*) AS generated, min(code) AS first, max(code) AS last, min(updated_at) AS updated_at FROM inserted`,
-        [count],
-      );
-      return { generated: Number(summary!.generated), first: summary!.first, last: summary!.last, updatedAt: summary!.updated_at?.toISOString() ?? null };
+  generate(count: number) {
+    return this.rows.generate(this.dataSource, {
+      lockName: this.generateLock,
+      prefix: 'GEN-',
+      count,
+      values: `'Generated test ' || n, CASE WHEN n % 2 = 0 THEN 'water' END, 'mg/L', 24 * (1 + n % 5), 1000 + 100 * (n % 50), true, stamp.at`,
     });
   }
 }

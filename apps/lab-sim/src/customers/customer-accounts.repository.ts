@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
+import { ReferenceTable, queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
 import type { CustomerCopyBody, LabCustomerCreate, LabCustomerPatch, LabCustomerView } from './customer-account';
 
@@ -41,9 +41,11 @@ const PATCHABLE: Record<keyof LabCustomerPatch, string> = {
 @Injectable()
 export class CustomerAccountsRepository {
   private readonly table: string;
+  private readonly rows: ReferenceTable<CustomerRow>;
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
     this.table = `${quoteIdent(schemaOf(dataSource))}.customer_accounts`;
+    this.rows = new ReferenceTable(this.table, 'customer_id', COLUMNS);
   }
 
   /** labsync's write: every field replaced (left out = cleared), one more write counted; `origin` stays. */
@@ -89,27 +91,20 @@ export class CustomerAccountsRepository {
     return row ? viewFromRow(row) : null;
   }
 
-  /** A lab user's edit of the fields named in the patch; null when there is no such account. */
+  /** A user's edit of the fields named in the patch; null when there is no such record. */
   async patch(id: string, patch: LabCustomerPatch): Promise<LabCustomerView | null> {
     const fields = (Object.keys(patch) as (keyof LabCustomerPatch)[]).filter((field) => patch[field] !== undefined);
-    const assignments = fields.map((field, index) => `${PATCHABLE[field]} = $${index + 2}`);
-    const [row] = await queryRows<CustomerRow>(
-      this.dataSource,
-      `UPDATE ${this.table} SET ${[...assignments, 'changed_at = clock_timestamp()'].join(', ')} WHERE customer_id = $1 RETURNING ${COLUMNS}`,
-      [id, ...fields.map((field) => patch[field])],
-    );
+    const row = await this.rows.update(this.dataSource, id, fields.map((field) => [PATCHABLE[field], patch[field]] as const));
     return row ? viewFromRow(row) : null;
   }
 
-  async delete(id: string): Promise<boolean> {
-    const rows = await queryRows<{ customer_id: string }>(this.dataSource, `DELETE FROM ${this.table} WHERE customer_id = $1 RETURNING customer_id`, [id]);
-    return rows.length > 0;
+  delete(id: string): Promise<boolean> {
+    return this.rows.delete(this.dataSource, id);
   }
 
-  /** Accounts in id order after `after` (all of them with `limit` null). */
+  /** Records in key order after `after` (all of them with `limit` null). */
   async readById(after: string | null, limit: number | null): Promise<LabCustomerView[]> {
-    const rows = await queryRows<CustomerRow>(this.dataSource, `SELECT ${COLUMNS} FROM ${this.table} WHERE customer_id > $1 ORDER BY customer_id LIMIT $2`, [after ?? '', limit]);
-    return rows.map(viewFromRow);
+    return (await this.rows.readByKey(this.dataSource, after, limit)).map(viewFromRow);
   }
 }
 

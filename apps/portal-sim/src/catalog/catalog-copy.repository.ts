@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
+import { ReferenceTable, queryRows, quoteIdent, schemaOf } from '@labsync/persistence';
 import { DataSource } from 'typeorm';
 import type { CatalogCopyBody, PortalCatalogCreate, PortalCatalogEntryView, PortalCatalogPatch } from './catalog-copy-entry';
 
@@ -37,9 +37,11 @@ const PATCHABLE: Record<keyof PortalCatalogPatch, string> = {
 @Injectable()
 export class CatalogCopyRepository {
   private readonly table: string;
+  private readonly rows: ReferenceTable<CatalogCopyRow>;
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
     this.table = `${quoteIdent(schemaOf(dataSource))}.catalog_copy`;
+    this.rows = new ReferenceTable(this.table, 'code', COLUMNS);
   }
 
   /** labsync's write: every field replaced (left out = cleared), one more write counted; `origin` stays. */
@@ -71,27 +73,20 @@ export class CatalogCopyRepository {
     return row ? viewFromRow(row) : null;
   }
 
-  /** A portal user's edit of the fields named in the patch; null when there is no such entry. */
+  /** A user's edit of the fields named in the patch; null when there is no such record. */
   async patch(code: string, patch: PortalCatalogPatch): Promise<PortalCatalogEntryView | null> {
     const fields = (Object.keys(patch) as (keyof PortalCatalogPatch)[]).filter((field) => patch[field] !== undefined);
-    const assignments = fields.map((field, index) => `${PATCHABLE[field]} = $${index + 2}`);
-    const [row] = await queryRows<CatalogCopyRow>(
-      this.dataSource,
-      `UPDATE ${this.table} SET ${[...assignments, 'changed_at = clock_timestamp()'].join(', ')} WHERE code = $1 RETURNING ${COLUMNS}`,
-      [code, ...fields.map((field) => patch[field])],
-    );
+    const row = await this.rows.update(this.dataSource, code, fields.map((field) => [PATCHABLE[field], patch[field]] as const));
     return row ? viewFromRow(row) : null;
   }
 
-  async delete(code: string): Promise<boolean> {
-    const rows = await queryRows<{ code: string }>(this.dataSource, `DELETE FROM ${this.table} WHERE code = $1 RETURNING code`, [code]);
-    return rows.length > 0;
+  delete(code: string): Promise<boolean> {
+    return this.rows.delete(this.dataSource, code);
   }
 
-  /** Entries in code order after `after` (all of them with `limit` null). */
+  /** Records in key order after `after` (all of them with `limit` null). */
   async readByCode(after: string | null, limit: number | null): Promise<PortalCatalogEntryView[]> {
-    const rows = await queryRows<CatalogCopyRow>(this.dataSource, `SELECT ${COLUMNS} FROM ${this.table} WHERE code > $1 ORDER BY code LIMIT $2`, [after ?? '', limit]);
-    return rows.map(viewFromRow);
+    return (await this.rows.readByKey(this.dataSource, after, limit)).map(viewFromRow);
   }
 }
 
