@@ -1,6 +1,8 @@
 import { labSimConfigFromEnv } from './config/lab-sim-config';
 import type { ServiceDefinition } from '@labsync/service-runtime';
+import { LabSimCatalog1735000100000 } from './database/lab-sim-catalog.migration';
 import { LabSimChangeSequence1733000000000 } from './database/lab-sim-change-sequence.migration';
+import { LabSimCustomers1735000100001 } from './database/lab-sim-customers.migration';
 import { LabSimTables1732300000000 } from './database/lab-sim-tables.migration';
 import { LabSimModule } from './lab-sim.module';
 
@@ -14,7 +16,9 @@ export const labSimService: ServiceDefinition = {
   database: {
     defaultSchema: 'lab_sim',
     // Tables are read and written by the repositories' SQL (queryRows); no TypeORM entity maps them.
+    // CDC needs wal_level=logical where lab-sim's tables are: they may live in a database of their own.
+    urlVariable: 'LAB_SIM_DATABASE_URL',
     entities: [],
-    migrations: [LabSimTables1732300000000, LabSimChangeSequence1733000000000],
+    migrations: [LabSimTables1732300000000, LabSimChangeSequence1733000000000, LabSimCatalog1735000100000, LabSimCustomers1735000100001],
   },
 };

@@ -1,5 +1,7 @@
 import { portalPartnersFromEnv } from './config/portal-sim-config';
 import type { ServiceDefinition } from '@labsync/service-runtime';
+import { PortalSimCatalogCopy1735000200000 } from './database/portal-sim-catalog-copy.migration';
+import { PortalSimCustomers1735000200001 } from './database/portal-sim-customers.migration';
 import { PortalSimTables1732300000001 } from './database/portal-sim-tables.migration';
 import { PortalSimModule } from './portal-sim.module';
 
@@ -12,8 +14,8 @@ export const portalSimService: ServiceDefinition = {
   bodyLimit: '1mb',
   database: {
     defaultSchema: 'portal_sim',
-    // The repository runs its SQL through queryRows; no TypeORM entity is mapped.
+    // The repositories run their SQL through queryRows; no TypeORM entity is mapped.
     entities: [],
-    migrations: [PortalSimTables1732300000001],
+    migrations: [PortalSimTables1732300000001, PortalSimCatalogCopy1735000200000, PortalSimCustomers1735000200001],
   },
 };

@@ -44,6 +44,8 @@ export const databaseEnvSchema = (defaultSchema: string) =>
     DB_POOL_SIZE: intFromEnv(10),
   });
 
+export type DatabaseEnv = z.infer<ReturnType<typeof databaseEnvSchema>>;
+
 export const kafkaEnvSchema = z.object({
   KAFKA_BROKERS: z
     .string()

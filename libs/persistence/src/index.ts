@@ -5,3 +5,4 @@ export * from './query-error-logger';
 export * from './notify-channel';
 export * from './retention';
 export * from './query-rows';
+export * from './reference-table';

@@ -7,3 +7,4 @@ export * from './http/problem.filter';
 export * from './http/body-parsing';
 export * from './http/bearer';
 export * from './http/operator-auth';
+export * from './http/reference-pages';

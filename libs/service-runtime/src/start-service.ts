@@ -7,6 +7,7 @@ import {
   intFromEnv,
   type ConfigIssue,
   databaseEnvSchema,
+  type DatabaseEnv,
   httpEnvSchema,
   kafkaEnvSchema,
   nodeEnvSchema,
@@ -47,6 +48,8 @@ export interface ServiceDefinition {
   rootModule: Type<unknown>;
   database?: {
     defaultSchema: string;
+    /** A variable of the app's own that, when set, replaces DATABASE_URL for this app only. */
+    urlVariable?: string;
     entities: (Function | EntitySchema)[];
     migrations: (new () => MigrationInterface)[];
   };
@@ -106,6 +109,14 @@ function parseOutboxEnv(env: NodeJS.ProcessEnv): z.infer<typeof outboxEnvSchema>
   return parsed;
 }
 
+function parseDatabaseEnv(database: NonNullable<ServiceDefinition['database']>, env: NodeJS.ProcessEnv): DatabaseEnv {
+  const parsed = parseEnv(databaseEnvSchema(database.defaultSchema), env);
+  const own = database.urlVariable;
+  if (!own) return parsed;
+  const override = parseEnv(z.object({ [own]: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional() }), env)[own] as string | undefined;
+  return override ? { ...parsed, DATABASE_URL: override } : parsed;
+}
+
 /**
  * Every variable the runtime and the app read, parsed and validated at once. All problems of the runtime's
  * own schemas are reported together; the app's loadConfig runs after them (its errors name its variables).
@@ -128,7 +139,7 @@ function loadServiceConfig(definition: ServiceDefinition, env: NodeJS.ProcessEnv
   const bodyLimits = attempt(
     () => parseEnv(z.object(Object.fromEntries(Object.entries(definition.bodyLimits ?? {}).map(([name, size]) => [name, z.string().regex(BODY_SIZE).default(size)]))), env) as Record<string, string>,
   );
-  const db = definition.database ? attempt(() => parseEnv(databaseEnvSchema(definition.database!.defaultSchema), env)) : undefined;
+  const db = definition.database ? attempt(() => parseDatabaseEnv(definition.database!, env)) : undefined;
   const kafka = definition.messaging ? attempt(() => parseEnv(kafkaEnvSchema, env)) : undefined;
   const app = attempt(() => definition.loadConfig?.(env));
   const retention = attempt(() => parseRetentionEnv(env));

@@ -3,7 +3,8 @@ import { Metrics, type Logger } from '@labsync/observability';
 import { LOGGER } from '@labsync/service-runtime';
 import { WorkerLoop } from '@labsync/worker';
 import { DataSource } from 'typeorm';
-import { catalogTest } from '../catalog/catalog';
+import { simulatedTestFor } from '../catalog/catalog';
+import { CatalogRepository } from '../catalog/catalog.repository';
 import { simulatedAnalytes } from '../catalog/simulated-results';
 import { LAB_SIM_CONFIG, type LabSimConfig } from '../config/lab-sim-config';
 import { LabOrdersRepository } from '../orders/lab-orders.repository';
@@ -27,6 +28,7 @@ export class AutoPilotService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(LabOrdersRepository) private readonly orders: LabOrdersRepository,
+    @Inject(CatalogRepository) private readonly catalog: CatalogRepository,
     @Inject(LabWorkService) private readonly work: LabWorkService,
     @Inject(WebhookDispatcher) private readonly dispatcher: WebhookDispatcher,
     @Inject(LAB_SIM_CONFIG) private readonly config: LabSimConfig,
@@ -87,7 +89,9 @@ export class AutoPilotService implements OnApplicationBootstrap, OnModuleDestroy
         await this.work.applyStatus(manager, order, step.status);
         this.steps.inc({ step: step.status });
       } else {
-        const test = catalogTest(step.testCode);
+        // Retired codes still get their results; a code deleted since the order was placed gets none.
+        const entry = await this.catalog.find(step.testCode);
+        const test = entry ? simulatedTestFor(entry) : undefined;
         const analytes = test ? simulatedAnalytes(test, `${labOrderId}:${step.sampleId}:${step.testCode}`, step.resultStatus) : [];
         await this.work.applyResult(manager, order, { sampleId: step.sampleId, testCode: step.testCode, resultStatus: step.resultStatus, analytes, reportedAt: new Date().toISOString() });
         this.steps.inc({ step: step.resultStatus });

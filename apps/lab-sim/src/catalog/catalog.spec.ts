@@ -1,10 +1,10 @@
 import { AnalyteSchema } from '@labsync/contracts';
-import { CATALOG, catalogRejections, catalogTest, publicCatalog } from './catalog';
+import { CATALOG, catalogRejections, catalogTest, simulatedTestFor } from './catalog';
 import { flagFor, simulatedAnalytes } from './simulated-results';
 
 describe('catalog', () => {
   it('lists the codes partners order, each with one or two analytes and a unit', () => {
-    const codes = publicCatalog().tests.map((t) => t.code);
+    const codes = CATALOG.map((t) => t.code);
     expect(codes).toEqual(expect.arrayContaining(['PH', 'LEAD', 'NITRATE', 'E-COLI', 'TURBIDITY', 'COPPER']));
     expect(codes.length).toBeGreaterThanOrEqual(10);
     expect(new Set(codes).size).toBe(codes.length);
@@ -27,6 +27,14 @@ describe('catalog', () => {
         { sampleId: 'S-2', tests: ['BAR', 'LEAD', 'ph'] },
       ]),
     ).toEqual(['sample S-1: unknown test code "FOO"', 'sample S-2: unknown test code "BAR"', 'sample S-2: unknown test code "ph"']);
+  });
+
+  it('refuses a retired code with its own reason, when the catalog says so', () => {
+    const table = new Map([['PH', { active: true }], ['LEAD', { active: false }]]);
+    expect(catalogRejections([{ sampleId: 'S-1', tests: ['PH', 'LEAD', 'FOO'] }], (code) => table.get(code))).toEqual([
+      'sample S-1: test code "LEAD" is retired',
+      'sample S-1: unknown test code "FOO"',
+    ]);
   });
 });
 
@@ -55,5 +63,13 @@ describe('simulated results', () => {
     expect(flagFor(lead.analytes[0]!, 16)).toBe('H');
     expect(flagFor(lead.analytes[0]!, 3)).toBeUndefined();
     expect(flagFor(catalogTest('PH')!.analytes[0]!, 6.1)).toBe('L');
+  });
+
+  it('keeps the analytes of a known code, and gives a new code one analyte named and measured like the test', () => {
+    expect(simulatedTestFor({ code: 'LEAD', name: 'Renamed lead', matrix: null, unit: 'µg/L' }).analytes).toEqual(catalogTest('LEAD')!.analytes);
+    const generated = simulatedTestFor({ code: 'GEN-0000001', name: 'Generated test 1', matrix: 'water', unit: 'mg/L' });
+    const analytes = simulatedAnalytes(generated, 'LO-1:S-1:GEN-0000001', 'final');
+    expect(analytes).toEqual([expect.objectContaining({ name: 'Generated test 1', unit: 'mg/L' })]);
+    for (const analyte of analytes) expect(AnalyteSchema.parse(analyte)).toEqual(analyte);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The lab's test catalog: the codes it can run, and for each the analytes it reports. The lab is the system
- * of record for this list; `GET /api/catalog` publishes it. Ranges drive the simulated values: `typical` is
- * where most results land, `limit` is the regulatory limit above which a result is flagged "H".
+ * The tests the lab has always run, and for each the analytes it reports. The catalog itself (names, prices,
+ * which codes are active) is the table `catalog_tests`, seeded with these codes; this list keeps what only
+ * the simulation needs: the analytes of each code. Ranges drive the simulated values: `typical` is where most
+ * results land, `limit` is the regulatory limit above which a result is flagged "H".
  */
 export interface AnalyteDefinition {
   name: string;
@@ -127,28 +128,37 @@ export function catalogTest(code: string): CatalogTest | undefined {
   return BY_CODE.get(code);
 }
 
-/** The catalog as `GET /api/catalog` shows it (the simulation ranges stay inside the lab). */
-export function publicCatalog() {
+/**
+ * What the simulation reports for a catalog entry: the analytes of a code it has always had, else one
+ * analyte named like the test, in its unit, so that codes created later (PUT, generate) still get results.
+ */
+export function simulatedTestFor(entry: { code: string; name: string; matrix: string | null; unit: string }): CatalogTest {
+  const known = catalogTest(entry.code);
+  if (known) return known;
   return {
-    tests: CATALOG.map((test) => ({
-      code: test.code,
-      name: test.name,
-      ...(test.matrix ? { matrix: test.matrix } : {}),
-      unit: test.unit,
-      analytes: test.analytes.map((a) => ({ name: a.name, unit: a.unit, ...(a.limit !== undefined ? { limit: a.limit } : {}) })),
-    })),
+    code: entry.code,
+    name: entry.name,
+    ...(entry.matrix ? { matrix: entry.matrix } : {}),
+    unit: entry.unit,
+    analytes: [{ name: entry.name, unit: entry.unit, typical: { min: 0, max: 10 }, decimals: 2, limit: 8 }],
   };
 }
 
 /**
- * Why the lab would refuse these samples, in its own words: one reason per unknown test code, naming the
- * sample. An empty list means the lab can run everything that was asked.
+ * Why the lab would refuse these samples, in its own words: one reason per unknown or retired test code,
+ * naming the sample. An empty list means the lab can run everything that was asked. `catalog` answers what
+ * the lab knows of a code (an entry without `active` counts as active).
  */
-export function catalogRejections(samples: readonly { sampleId: string; tests: readonly string[] }[], catalog: (code: string) => CatalogTest | undefined = catalogTest): string[] {
+export function catalogRejections(
+  samples: readonly { sampleId: string; tests: readonly string[] }[],
+  catalog: (code: string) => { active?: boolean } | CatalogTest | undefined = catalogTest,
+): string[] {
   const reasons: string[] = [];
   for (const sample of samples) {
     for (const code of sample.tests) {
-      if (!catalog(code)) reasons.push(`sample ${sample.sampleId}: unknown test code ${JSON.stringify(code)}`);
+      const entry = catalog(code);
+      if (!entry) reasons.push(`sample ${sample.sampleId}: unknown test code ${JSON.stringify(code)}`);
+      else if ('active' in entry && entry.active === false) reasons.push(`sample ${sample.sampleId}: test code ${JSON.stringify(code)} is retired`);
     }
   }
   return reasons;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '../catalog/catalog.module';
 import { ChangeFeed } from '../changes/change-feed';
 import { ChangesController } from '../changes/changes.controller';
 import { FaultsModule } from '../faults/faults.module';
@@ -12,7 +13,7 @@ import { ReportLabResult } from './report-lab-result.use-case';
 import { SimOrdersController } from './sim-orders.controller';
 
 @Module({
-  imports: [FaultsModule, WebhooksModule],
+  imports: [FaultsModule, WebhooksModule, CatalogModule],
   // ChangesController first: its route (api/orders/changes) must be matched before api/orders/:labOrderId.
   controllers: [ChangesController, OrdersController, SimOrdersController],
   providers: [LabOrdersRepository, LabWorkService, PlaceOrder, ChangeOrderStatus, ReportLabResult, ChangeFeed],
