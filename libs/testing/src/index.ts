@@ -13,3 +13,6 @@ export * from './registered-apps';
 export * from './fake-lab';
 export * from './request-submitted-payload';
 export * from './publish-snapshots';
+export * from './tool-cli';
+export * from './private-postgres-cluster';
+export * from './kafka-connect-worker';
