@@ -7,7 +7,7 @@
 // versions are pinned in versions.mjs. A worker runs in distributed mode as a detached JVM with its REST API
 // on 127.0.0.1 (8083 for the default worker, state in .cache/connect/run/), its config/offset/status topics on
 // the given broker and named after its group, so connectors registered over REST survive a restart and two
-// workers never share topics. Only node: builtins are used. See README.md next to this file.
+// workers never share topics. Only node: builtins are used. See docs/cdc-tooling.md.
 //
 // The parts: versions.mjs, settings.mjs (where things are), provision.mjs (Maven), worker-config.mjs,
 // worker-process.mjs (start/stop/status/reset), readiness.mjs (REST probe).

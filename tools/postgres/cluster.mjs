@@ -7,6 +7,7 @@
 // initdb from /usr/lib/postgresql/15/bin (PG_BIN_DIR) into .cache/postgres/cdc/data, run as the postgres OS
 // user when we are root (initdb refuses root); listens on 127.0.0.1 only, port 5433 (CDC_POSTGRES_PORT),
 // trust auth for the postgres superuser. `start` is idempotent and prints the URL. Only node: builtins.
+// See docs/cdc-tooling.md.
 
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
