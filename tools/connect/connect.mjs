@@ -12,8 +12,7 @@
 // The parts: versions.mjs, settings.mjs (where things are), provision.mjs (Maven), worker-config.mjs,
 // worker-process.mjs (start/stop/status/reset), readiness.mjs (REST probe).
 
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { parseOptions, runWhenInvoked } from '../local-service/cli.mjs';
 import { provisionConnect } from './provision.mjs';
 import { log } from './settings.mjs';
 import { CONNECT_VERSION, DEBEZIUM_VERSION } from './versions.mjs';
@@ -27,25 +26,12 @@ export { connectStatus, resetConnect, startConnect, stopConnect } from './worker
 
 /** `--run-dir <dir> --rest-port <n> --brokers <list> --group-id <id> --kill` (also `--flag=value`). */
 export function parseWorkerArgs(args) {
-  const options = {};
-  const names = { '--run-dir': 'runDir', '--rest-port': 'restPort', '--brokers': 'brokers', '--group-id': 'groupId' };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    if (flag === '--kill') {
-      options.kill = true;
-      continue;
-    }
-    const name = names[flag];
-    if (!name) throw new Error(`connect: unknown option ${args[i]}`);
-    const value = inline ?? args[++i];
-    if (value === undefined || value === '') throw new Error(`connect: ${flag} needs a value`);
-    if (name === 'restPort') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`connect: ${flag} must be a port number, got ${value}`);
-      options.restPort = n;
-    } else options[name] = value;
-  }
-  return options;
+  return parseOptions(args, {
+    label: 'connect',
+    values: { '--run-dir': 'runDir', '--rest-port': 'restPort', '--brokers': 'brokers', '--group-id': 'groupId' },
+    ports: ['restPort'],
+    switches: { '--kill': 'kill' },
+  });
 }
 
 async function main(cmd, args) {
@@ -79,23 +65,4 @@ async function main(cmd, args) {
   }
 }
 
-function invokedDirectly() {
-  if (!process.argv[1]) return false;
-  try {
-    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  Promise.resolve()
-    .then(() => main(process.argv[2], process.argv.slice(3)))
-    .then(
-      (code) => process.exit(code),
-      (err) => {
-        console.error(err && err.message ? err.message : err);
-        process.exit(1);
-      },
-    );
-}
+runWhenInvoked(import.meta.url, main);

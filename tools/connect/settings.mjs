@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portFromEnv } from '../local-service/cli.mjs';
 import { CONNECT_VERSION, DEBEZIUM_VERSION } from './versions.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,14 +33,6 @@ export const MAIN_CLASS = 'org.apache.kafka.connect.cli.ConnectDistributed';
 export const log = (msg) => console.log(`connect: ${msg}`);
 export const connectClasspath = () => path.join(CONNECT_LIBS_DIR, '*'); // expanded by the JVM, not a shell
 
-function envPort(name) {
-  const value = process.env[name];
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`connect: ${name} must be a port number, got ${value}`);
-  return n;
-}
-
 /**
  * Where one worker lives and what it talks to: the default one (.cache/connect/run, REST on 8083 or
  * KAFKA_CONNECT_PORT) or one with its own run directory. restPort, brokers and groupId given at start are
@@ -60,7 +53,7 @@ export function workerLayout({ runDir, restPort, brokers, groupId } = {}) {
     isDefault: dir === DEFAULT_RUN_DIR,
     stateFile,
     host: CONNECT_HOST,
-    restPort: restPort ?? saved.restPort ?? (dir === DEFAULT_RUN_DIR ? (envPort('KAFKA_CONNECT_PORT') ?? DEFAULT_REST_PORT) : undefined),
+    restPort: restPort ?? saved.restPort ?? (dir === DEFAULT_RUN_DIR ? (portFromEnv('KAFKA_CONNECT_PORT', 'connect') ?? DEFAULT_REST_PORT) : undefined),
     brokers: brokers ?? saved.brokers ?? (process.env.KAFKA_BROKERS?.trim() || '127.0.0.1:9092'),
     groupId: groupId ?? saved.groupId,
     propsFile: path.join(dir, 'worker.properties'),

@@ -1,10 +1,9 @@
 // Process control of a Connect worker: start (detached JVM), stop, reset and status, each under the worker's lock.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { POLL_MS, commandExists, javaBin, livePid, pidAlive, portOpen, printLogTails, rel, secs, sleep, terminate, withLock } from '../local-service/process-control.mjs';
+import { POLL_MS, commandExists, javaBin, livePid, pidAlive, portOpen, printLogTails, rel, secs, sleep, spawnDetached, terminate, withLock } from '../local-service/process-control.mjs';
 import { provisionConnect } from './provision.mjs';
 import { connectReadiness } from './readiness.mjs';
 import { MAIN_CLASS, log, saveWorkerState, workerLayout } from './settings.mjs';
@@ -76,24 +75,14 @@ async function startUnlocked(w, timeoutMs) {
   fs.writeFileSync(w.log4jFile, log4jProperties());
 
   const t0 = Date.now();
-  const outFd = fs.openSync(w.outLog, 'w');
-  const child = spawn(javaBin(), javaArgs(w), { cwd: w.runDir, detached: true, stdio: ['ignore', outFd, outFd] });
-  fs.closeSync(outFd);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const spawnError = await new Promise((resolve) => {
-    child.once('error', resolve);
-    child.once('spawn', () => resolve(undefined));
-  });
-  if (spawnError) throw new Error(`connect: could not run ${javaBin()}: ${spawnError.message}`);
-  child.unref();
-  fs.writeFileSync(w.pidFile, `${child.pid}\n`);
+  const child = await spawnDetached(javaBin(), javaArgs(w), { cwd: w.runDir, outLog: w.outLog, pidFile: w.pidFile, label: 'connect' });
 
-  const ready = await waitUntilReady(w, deadline, () => !exited && pidAlive(child.pid));
+  const ready = await waitUntilReady(w, deadline, child.isAlive);
   if (ready.ready) {
     log(`started Kafka Connect ${ready.version} with Debezium ${DEBEZIUM_VERSION} on ${w.url} in ${secs(t0)} (pid ${child.pid}, group ${w.groupId}, brokers ${w.brokers}, logs in ${rel(w.logsDir)})`);
     return result(false, child.pid);
   }
+  const exited = child.hasExited();
   const why = exited ? 'the worker process exited' : `not ready within ${Math.round(timeoutMs / 1000)}s: ${ready.reason}`;
   if (!exited) await terminate(child.pid, 5_000);
   fs.rmSync(w.pidFile, { force: true });

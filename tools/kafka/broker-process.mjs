@@ -1,13 +1,12 @@
 // Process control of a broker: start (detached JVM), stop, reset and status, each under the broker's lock.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatStorage, isFormatted, javaArgs, log4jProperties, serverProperties } from './broker-config.mjs';
 import { pidAlive, withLock } from './lock.mjs';
 import { provisionUnlocked } from './provision.mjs';
 import { isKafkaReachable, portOpen } from './readiness.mjs';
-import { livePid, printLogTails, terminate } from '../local-service/process-control.mjs';
+import { livePid, printLogTails, spawnDetached, terminate } from '../local-service/process-control.mjs';
 import { KAFKA_VERSION, POLL_MS, brokerLayout, externalBrokers, javaBin, log, rel, secs, skipForExternal, sleep } from './settings.mjs';
 
 const DEFAULT_START_TIMEOUT_MS = 90_000;
@@ -86,27 +85,13 @@ async function startUnlocked(b, timeoutMs) {
   }
 
   const t1 = Date.now();
-  const outFd = fs.openSync(b.outLog, 'w');
-  const child = spawn(javaBin(), [...javaArgs(b, 'kafka.Kafka', b.jvmOpts), b.propsFile], {
-    cwd: b.runDir,
-    detached: true,
-    stdio: ['ignore', outFd, outFd],
-  });
-  fs.closeSync(outFd);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const spawnError = await new Promise((resolve) => {
-    child.once('error', resolve);
-    child.once('spawn', () => resolve(undefined));
-  });
-  if (spawnError) throw new Error(`kafka: could not run ${javaBin()}: ${spawnError.message}`);
-  child.unref();
-  fs.writeFileSync(b.pidFile, `${child.pid}\n`);
+  const child = await spawnDetached(javaBin(), [...javaArgs(b, 'kafka.Kafka', b.jvmOpts), b.propsFile], { cwd: b.runDir, outLog: b.outLog, pidFile: b.pidFile, label: 'kafka' });
 
-  if (await waitUntilReady(b, child.pid, deadline, () => !exited && pidAlive(child.pid))) {
+  if (await waitUntilReady(b, child.pid, deadline, child.isAlive)) {
     log(`started ${KAFKA_VERSION} on ${b.bootstrap} in ${secs(t1)} (pid ${child.pid}, logs in ${rel(b.logsDir)})`);
     return result(false, child.pid);
   }
+  const exited = child.hasExited();
   const why = exited ? 'the broker process exited' : `not ready within ${Math.round(timeoutMs / 1000)}s`;
   if (!exited) await terminate(child.pid, 5_000);
   fs.rmSync(b.pidFile, { force: true });

@@ -169,3 +169,50 @@ export function printLogTails(label, files, lines = 40) {
   }
   if (!printed) console.error(`${label}: (no log output)`);
 }
+
+/**
+ * Starts a long-running process detached from this one (it outlives the CLI), its stdout and stderr into
+ * outLog and its pid into pidFile. Resolves with { pid, isAlive } once it was spawned.
+ */
+export async function spawnDetached(cmd, args, { cwd, outLog, pidFile, label }) {
+  const outFd = fs.openSync(outLog, 'w');
+  const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', outFd, outFd] });
+  fs.closeSync(outFd);
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const spawnError = await new Promise((resolve) => {
+    child.once('error', resolve);
+    child.once('spawn', () => resolve(undefined));
+  });
+  if (spawnError) throw new Error(`${label}: could not run ${cmd}: ${spawnError.message}`);
+  child.unref();
+  fs.writeFileSync(pidFile, `${child.pid}\n`);
+  return { pid: child.pid, isAlive: () => !exited && pidAlive(child.pid), hasExited: () => exited };
+}
+
+/**
+ * A log4j2.properties for a Kafka JVM: everything at INFO into a rolling `${sys:kafka.logs.dir}/<fileName>`,
+ * `loggers` ({ id: [logger name, level] }) quieter or louder.
+ */
+export function rollingFileLog4j({ header, fileName, loggers }) {
+  return `${header}
+status = warn
+# Kafka logs during its own shutdown hook; keep log4j alive until the JVM exits
+shutdownHook = disable
+appender.file.type = RollingFile
+appender.file.name = FILE
+appender.file.fileName = \${sys:kafka.logs.dir}/${fileName}
+appender.file.filePattern = \${sys:kafka.logs.dir}/${fileName}.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 20MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 2
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+${Object.entries(loggers)
+  .map(([id, [name, level]]) => `logger.${id}.name = ${name}\nlogger.${id}.level = ${level}\n`)
+  .join('')}`;
+}

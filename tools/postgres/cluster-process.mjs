@@ -171,6 +171,6 @@ export async function clusterStatus({ clusterDir } = {}) {
 }
 
 /** The URL of the cluster (of `database` in it), whether or not it runs now. */
-export function clusterUrlOf({ clusterDir, database } = {}) {
-  return clusterUrl(clusterLayout({ clusterDir }), database);
+export function clusterUrlOf({ clusterDir, port, database } = {}) {
+  return clusterUrl(clusterLayout({ clusterDir, port }), database);
 }

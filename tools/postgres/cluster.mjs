@@ -9,8 +9,7 @@
 // trust auth for the postgres superuser. `start` is idempotent and prints the URL. Only node: builtins.
 // See docs/cdc-tooling.md.
 
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { parseOptions, runWhenInvoked } from '../local-service/cli.mjs';
 import { clusterStatus, clusterUrlOf, resetCluster, startCluster, stopCluster } from './cluster-process.mjs';
 import { log } from './settings.mjs';
 
@@ -19,21 +18,11 @@ export { DEFAULT_PORT } from './settings.mjs';
 
 /** `--cluster-dir <dir> --port <n> --database <name>` (also `--flag=value`). */
 export function parseClusterArgs(args) {
-  const options = {};
-  const names = { '--cluster-dir': 'clusterDir', '--port': 'port', '--database': 'database' };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    const name = names[flag];
-    if (!name) throw new Error(`postgres: unknown option ${args[i]}`);
-    const value = inline ?? args[++i];
-    if (value === undefined || value === '') throw new Error(`postgres: ${flag} needs a value`);
-    if (name === 'port') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`postgres: ${flag} must be a port number, got ${value}`);
-      options.port = n;
-    } else options[name] = value;
-  }
-  return options;
+  return parseOptions(args, {
+    label: 'postgres',
+    values: { '--cluster-dir': 'clusterDir', '--port': 'port', '--database': 'database' },
+    ports: ['port'],
+  });
 }
 
 async function main(cmd, args) {
@@ -65,23 +54,4 @@ async function main(cmd, args) {
   }
 }
 
-function invokedDirectly() {
-  if (!process.argv[1]) return false;
-  try {
-    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  Promise.resolve()
-    .then(() => main(process.argv[2], process.argv.slice(3)))
-    .then(
-      (code) => process.exit(code),
-      (err) => {
-        console.error(err && err.message ? err.message : err);
-        process.exit(1);
-      },
-    );
-}
+runWhenInvoked(import.meta.url, main);

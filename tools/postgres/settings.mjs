@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { portFromEnv } from '../local-service/cli.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DEFAULT_CLUSTER_DIR = path.join(REPO_ROOT, '.cache', 'postgres', 'cdc');
@@ -18,14 +19,6 @@ export const SERVER_OS_USER = 'postgres';
 export const SUPERUSER = 'postgres';
 
 export const log = (msg) => console.log(`postgres: ${msg}`);
-
-function envPort() {
-  const value = process.env.CDC_POSTGRES_PORT;
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`postgres: CDC_POSTGRES_PORT must be a port number, got ${value}`);
-  return n;
-}
 
 export const binDir = () => process.env.PG_BIN_DIR || DEFAULT_BIN_DIR;
 
@@ -59,7 +52,7 @@ export function clusterLayout({ clusterDir, port } = {}) {
 }
 
 // CDC_POSTGRES_PORT applies to the default cluster (and to a CDC_POSTGRES_DIR one), not to a test's private one.
-const envPortFor = (dir) => (dir === path.resolve(process.env.CDC_POSTGRES_DIR ?? DEFAULT_CLUSTER_DIR) ? envPort() : undefined);
+const envPortFor = (dir) => (dir === path.resolve(process.env.CDC_POSTGRES_DIR ?? DEFAULT_CLUSTER_DIR) ? portFromEnv('CDC_POSTGRES_PORT', 'postgres') : undefined);
 
 /** postgres://postgres@127.0.0.1:<port>/<database> */
 export const clusterUrl = (c, database = 'postgres') => `postgres://${SUPERUSER}@${c.host}:${c.port}/${encodeURIComponent(database)}`;
