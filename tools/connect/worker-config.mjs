@@ -61,6 +61,6 @@ export const log4jProperties = () =>
     loggers: { clients: ['org.apache.kafka.clients', 'WARN'], reflections: ['org.reflections', 'ERROR'] },
   });
 
-export function javaArgs(w) {
-  return [...JVM_OPTS, `-Dlog4j2.configurationFile=${w.log4jFile}`, `-Dkafka.logs.dir=${w.logsDir}`, '-cp', connectClasspath(), MAIN_CLASS, w.propsFile];
+export function javaArgs(w, classData = []) {
+  return [...JVM_OPTS, ...classData, `-Dlog4j2.configurationFile=${w.log4jFile}`, `-Dkafka.logs.dir=${w.logsDir}`, '-cp', connectClasspath(), MAIN_CLASS, w.propsFile];
 }

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { POLL_MS, commandExists, javaBin, livePid, pidAlive, portOpen, printLogTails, rel, secs, sleep, spawnDetached, terminate, withLock } from '../local-service/process-control.mjs';
+import { POLL_MS, javaBin, livePid, pidAlive, portOpen, printLogTails, rel, run, secs, sleep, spawnDetached, terminate, withLock } from '../local-service/process-control.mjs';
+import { classDataArgs, publishClassDataArchive } from './class-data-archive.mjs';
 import { provisionConnect } from './provision.mjs';
 import { connectReadiness } from './readiness.mjs';
 import { MAIN_CLASS, log, saveWorkerState, workerLayout } from './settings.mjs';
@@ -27,10 +28,15 @@ async function waitUntilReady(w, deadline, isAlive) {
   }
 }
 
+/** `java -version`'s output; a clear error when there is no Java. */
 async function requireJava() {
-  if (!(await commandExists(javaBin(), ['-version']))) {
-    throw new Error(`connect: Java 17+ is needed to run Kafka Connect, and \`${javaBin()}\` was not found; install a JDK or set JAVA_HOME`);
+  try {
+    const { code, out } = await run(javaBin(), ['-version']);
+    if (code === 0) return out;
+  } catch {
+    /* not found: below */
   }
+  throw new Error(`connect: Java 17+ is needed to run Kafka Connect, and \`${javaBin()}\` was not found; install a JDK or set JAVA_HOME`);
 }
 
 /**
@@ -39,13 +45,13 @@ async function requireJava() {
  * directory is waited for and reused. Returns { url, restPort, brokers, groupId, topics, pid, alreadyRunning }.
  */
 export async function startConnect({ runDir, restPort, brokers, groupId, timeoutMs = Number(process.env.KAFKA_CONNECT_START_TIMEOUT_MS) || DEFAULT_START_TIMEOUT_MS } = {}) {
-  await requireJava();
+  const javaVersion = await requireJava();
   await provisionConnect();
   const w = workerLayout({ runDir, restPort, brokers, groupId });
-  return withLock(() => startUnlocked(w, timeoutMs), { lockFile: w.lockFile, label: 'connect' });
+  return withLock(() => startUnlocked(w, timeoutMs, javaVersion), { lockFile: w.lockFile, label: 'connect' });
 }
 
-async function startUnlocked(w, timeoutMs) {
+async function startUnlocked(w, timeoutMs, javaVersion) {
   if (!Number.isInteger(w.restPort)) throw new Error(`connect: a worker with its own run directory (${w.runDir}) needs a REST port (--rest-port)`);
   const deadline = Date.now() + timeoutMs;
   const result = (alreadyRunning, pid) => ({ url: w.url, restPort: w.restPort, brokers: w.brokers, groupId: w.groupId, topics: internalTopics(w.groupId), pid, alreadyRunning });
@@ -75,7 +81,7 @@ async function startUnlocked(w, timeoutMs) {
   fs.writeFileSync(w.log4jFile, log4jProperties());
 
   const t0 = Date.now();
-  const child = await spawnDetached(javaBin(), javaArgs(w), { cwd: w.runDir, outLog: w.outLog, pidFile: w.pidFile, label: 'connect' });
+  const child = await spawnDetached(javaBin(), javaArgs(w, classDataArgs(w, javaVersion)), { cwd: w.runDir, outLog: w.outLog, pidFile: w.pidFile, label: 'connect' });
 
   const ready = await waitUntilReady(w, deadline, child.isAlive);
   if (ready.ready) {
@@ -100,6 +106,7 @@ async function stopUnlocked(w, signal) {
   const t0 = Date.now();
   const graceful = await terminate(pid, STOP_TIMEOUT_MS, signal);
   fs.rmSync(w.pidFile, { force: true });
+  publishClassDataArchive(w, graceful && signal === 'SIGTERM');
   if (signal === 'SIGKILL') log(`killed (pid ${pid}, SIGKILL) in ${secs(t0)}`);
   else log(graceful ? `stopped (pid ${pid}) in ${secs(t0)}` : `killed (pid ${pid}) after ${STOP_TIMEOUT_MS / 1000}s without a clean shutdown`);
   return true;

@@ -34,16 +34,6 @@ export function run(cmd, args, opts = {}) {
   });
 }
 
-/** True when `cmd --version`-like probing finds the executable (ENOENT is the only "missing"). */
-export async function commandExists(cmd, args = ['-version']) {
-  try {
-    await run(cmd, args, { shell: process.platform === 'win32' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function pidAlive(pid) {
   try {
     process.kill(pid, 0);
