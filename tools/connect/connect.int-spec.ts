@@ -140,6 +140,19 @@ describe('Kafka Connect + Debezium on a private wal_level=logical cluster (tools
     expect(await sql(`SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1 AND plugin = 'pgoutput'`, [slot], sourceUrl)).toHaveLength(1);
 
     figures['connectRssMb'] = Math.round(residentMb(worker.pid()!));
+  }, 150_000);
+
+  it('keeps the connector across a worker restart (distributed mode) and streams what was committed while it was down', async () => {
+    await worker.stop();
+    // the slot holds this change until the connector reads it again
+    await sql(`INSERT INTO test_catalog VALUES ('CRP', 'C-reactive protein', 8.10)`, [], sourceUrl);
+    const restarted = Date.now();
+    await worker.start();
+    figures['connectRestartMs'] = Date.now() - restarted;
+    // registered over REST before the restart: the config topic brought it back
+    await worker.waitUntilRunning(connector);
+    await waitFor(() => records.some((r) => r.value?.op === 'c' && r.value.after?.['code'] === 'CRP'), { timeoutMs: 60_000, what: 'the insert of CRP made while Connect was down' });
+    expect(records.find((r) => r.value?.after?.['code'] === 'CRP')?.value?.after).toEqual({ code: 'CRP', name: 'C-reactive protein', price: '8.10' });
     console.log(`connect probe figures: ${JSON.stringify(figures)}`);
   }, 150_000);
 });

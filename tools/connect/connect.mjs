@@ -10,7 +10,7 @@
 // workers never share topics. Only node: builtins are used. See docs/cdc-tooling.md.
 //
 // The parts: versions.mjs, settings.mjs (where things are), provision.mjs (Maven), worker-config.mjs,
-// worker-process.mjs (start/stop/status/reset), readiness.mjs (REST probe).
+// worker-process.mjs (start/stop/status/reset), readiness.mjs (REST probe), class-data-archive.mjs (faster JVM start).
 
 import { parseOptions, runWhenInvoked } from '../local-service/cli.mjs';
 import { provisionConnect } from './provision.mjs';
