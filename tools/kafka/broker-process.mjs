@@ -1,49 +1,21 @@
 // Process control of a broker: start (detached JVM), stop, reset and status, each under the broker's lock.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatStorage, isFormatted, javaArgs, log4jProperties, serverProperties } from './broker-config.mjs';
 import { pidAlive, withLock } from './lock.mjs';
 import { provisionUnlocked } from './provision.mjs';
 import { isKafkaReachable, portOpen } from './readiness.mjs';
-import { KAFKA_VERSION, POLL_MS, brokerLayout, externalBrokers, javaBin, log, readText, rel, secs, skipForExternal, sleep } from './settings.mjs';
+import { livePid, printLogTails, spawnDetached, terminate } from '../local-service/process-control.mjs';
+import { KAFKA_VERSION, POLL_MS, brokerLayout, externalBrokers, javaBin, log, rel, secs, skipForExternal, sleep } from './settings.mjs';
 
 const DEFAULT_START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 /** pid from kafka.pid if that process is alive and (where /proc exists) really our broker. */
-function brokerPid(b = brokerLayout()) {
-  const pid = Number(readText(b.pidFile));
-  if (!pid || !pidAlive(pid)) return undefined;
-  try {
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes('kafka.Kafka')) return undefined; // pid was recycled
-  } catch {
-    /* no /proc (macOS): trust the pid file */
-  }
-  return pid;
-}
+const brokerPid = (b = brokerLayout()) => livePid(b.pidFile, 'kafka.Kafka');
 
-function tail(file, lines) {
-  const text = readText(file);
-  // skip Java stack frames so the actual error messages fit into the tail
-  return text
-    ? text
-        .split('\n')
-        .filter((l) => !/^\s+(at |\.\.\. \d+ more)/.test(l))
-        .slice(-lines)
-        .join('\n')
-    : '';
-}
-
-function printLogTail(b) {
-  const server = tail(b.serverLog, 40);
-  const out = tail(b.outLog, 40);
-  if (server) console.error(`----- last lines of ${rel(b.serverLog)} -----\n${server}`);
-  if (out) console.error(`----- last lines of ${rel(b.outLog)} -----\n${out}`);
-  if (!server && !out) console.error('kafka: (no broker log output)');
-}
+const printLogTail = (b) => printLogTails('kafka', [b.serverLog, b.outLog]);
 
 async function waitUntilReady(b, pid, deadline, isAlive = () => pidAlive(pid)) {
   for (;;) {
@@ -113,52 +85,18 @@ async function startUnlocked(b, timeoutMs) {
   }
 
   const t1 = Date.now();
-  const outFd = fs.openSync(b.outLog, 'w');
-  const child = spawn(javaBin(), [...javaArgs(b, 'kafka.Kafka', b.jvmOpts), b.propsFile], {
-    cwd: b.runDir,
-    detached: true,
-    stdio: ['ignore', outFd, outFd],
-  });
-  fs.closeSync(outFd);
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const spawnError = await new Promise((resolve) => {
-    child.once('error', resolve);
-    child.once('spawn', () => resolve(undefined));
-  });
-  if (spawnError) throw new Error(`kafka: could not run ${javaBin()}: ${spawnError.message}`);
-  child.unref();
-  fs.writeFileSync(b.pidFile, `${child.pid}\n`);
+  const child = await spawnDetached(javaBin(), [...javaArgs(b, 'kafka.Kafka', b.jvmOpts), b.propsFile], { cwd: b.runDir, outLog: b.outLog, pidFile: b.pidFile, label: 'kafka' });
 
-  if (await waitUntilReady(b, child.pid, deadline, () => !exited && pidAlive(child.pid))) {
+  if (await waitUntilReady(b, child.pid, deadline, child.isAlive)) {
     log(`started ${KAFKA_VERSION} on ${b.bootstrap} in ${secs(t1)} (pid ${child.pid}, logs in ${rel(b.logsDir)})`);
     return result(false, child.pid);
   }
+  const exited = child.hasExited();
   const why = exited ? 'the broker process exited' : `not ready within ${Math.round(timeoutMs / 1000)}s`;
-  if (!exited) await killBroker(child.pid, 5_000);
+  if (!exited) await terminate(child.pid, 5_000);
   fs.rmSync(b.pidFile, { force: true });
   printLogTail(b);
   throw new Error(`kafka: failed to start ${KAFKA_VERSION} (${why}); full log: ${rel(b.serverLog)}`);
-}
-
-async function killBroker(pid, timeoutMs, signal = 'SIGTERM') {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    return true;
-  }
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!pidAlive(pid)) return signal === 'SIGTERM';
-    await sleep(POLL_MS);
-  }
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-  for (let i = 0; i < 20 && pidAlive(pid); i++) await sleep(POLL_MS);
-  return false;
 }
 
 async function stopUnlocked(b, signal = 'SIGTERM') {
@@ -170,7 +108,7 @@ async function stopUnlocked(b, signal = 'SIGTERM') {
     return false;
   }
   const t0 = Date.now();
-  const graceful = await killBroker(pid, STOP_TIMEOUT_MS, signal);
+  const graceful = await terminate(pid, STOP_TIMEOUT_MS, signal);
   fs.rmSync(b.pidFile, { force: true });
   if (signal === 'SIGKILL') log(`killed (pid ${pid}, SIGKILL) in ${secs(t0)}`);
   else log(graceful ? `stopped (pid ${pid}) in ${secs(t0)}` : `killed (pid ${pid}) after ${STOP_TIMEOUT_MS / 1000}s without a clean shutdown`);

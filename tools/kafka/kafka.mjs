@@ -15,8 +15,7 @@
 // broker-process.mjs (start/stop/status/reset), lock.mjs, readiness.mjs (raw protocol probe) and
 // broker-config.mjs. Its exports stay the module's API (tools/test and tools/stack import them).
 
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { parseOptions, runWhenInvoked } from '../local-service/cli.mjs';
 import { kafkaStatus, resetKafka, startKafka, stopKafka } from './broker-process.mjs';
 import { provisionKafka } from './provision.mjs';
 import { KAFKA_VERSION, LIBS_DIR, externalBrokers, log, rel } from './settings.mjs';
@@ -28,26 +27,12 @@ export { kafkaStatus, resetKafka, startKafka, stopKafka } from './broker-process
 
 /** `--run-dir <dir> --port <n> --controller-port <n> --kill` (also `--flag=value`). */
 export function parseBrokerArgs(args) {
-  const options = {};
-  const names = { '--run-dir': 'runDir', '--port': 'port', '--controller-port': 'controllerPort' };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    if (flag === '--kill') {
-      options.kill = true;
-      continue;
-    }
-    const name = names[flag];
-    if (!name) throw new Error(`kafka: unknown option ${args[i]}`);
-    const value = inline ?? args[++i];
-    if (value === undefined || value === '') throw new Error(`kafka: ${flag} needs a value`);
-    if (name === 'runDir') options.runDir = value;
-    else {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`kafka: ${flag} must be a port number, got ${value}`);
-      options[name] = n;
-    }
-  }
-  return options;
+  return parseOptions(args, {
+    label: 'kafka',
+    values: { '--run-dir': 'runDir', '--port': 'port', '--controller-port': 'controllerPort' },
+    ports: ['port', 'controllerPort'],
+    switches: { '--kill': 'kill' },
+  });
 }
 
 async function main(cmd, args) {
@@ -82,23 +67,4 @@ async function main(cmd, args) {
   }
 }
 
-function invokedDirectly() {
-  if (!process.argv[1]) return false;
-  try {
-    return fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (invokedDirectly()) {
-  Promise.resolve()
-    .then(() => main(process.argv[2], process.argv.slice(3)))
-    .then(
-      (code) => process.exit(code),
-      (err) => {
-        console.error(err && err.message ? err.message : err);
-        process.exit(1);
-      },
-    );
-}
+runWhenInvoked(import.meta.url, main);

@@ -4,6 +4,8 @@
 import net from 'node:net';
 import { KAFKA_BOOTSTRAP, KAFKA_PORT, externalBrokers } from './settings.mjs';
 
+export { portOpen } from '../local-service/process-control.mjs';
+
 function kafkaRequest(socket, apiKey, apiVersion, correlationId, body, flexibleHeader) {
   const clientId = Buffer.from('labsync-kafka-mjs');
   const header = Buffer.alloc(10 + clientId.length + (flexibleHeader ? 1 : 0));
@@ -109,20 +111,5 @@ export function isKafkaReachable({ host, port, timeoutMs = 2_000 } = {}) {
         finish(false);
       }
     });
-  });
-}
-
-/** Something accepts TCP connections on host:port (not necessarily Kafka). */
-export function portOpen(host, port, timeoutMs = 1_000) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const finish = (ok) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.on('connect', () => finish(true));
-    socket.on('error', () => finish(false));
   });
 }

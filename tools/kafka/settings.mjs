@@ -1,10 +1,14 @@
 // Where the local broker and its files live (the shared one, or a private one's run directory), and the
-// small helpers every part of tools/kafka uses. Only node: builtins (this runs before `npm install`).
+// small helpers every part of tools/kafka uses (the generic ones come from tools/local-service, shared with
+// tools/connect and tools/postgres). Only node: builtins (this runs before `npm install`).
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readText } from '../local-service/process-control.mjs';
+
+export { DEPENDENCY_PLUGIN_VERSION } from '../local-service/maven.mjs';
+export { POLL_MS, javaBin, readText, rel, run, secs, sleep } from '../local-service/process-control.mjs';
 
 const SCRIPT_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(SCRIPT_DIR, '..', '..');
@@ -18,7 +22,6 @@ export const KAFKA_VERSION =
 // logs through SLF4J 1.7.x (slf4j-api 1.7.36), so the matching binding is log4j-slf4j-impl
 // (NOT log4j-slf4j2-impl, which needs slf4j-api 2.x and would silently fall back to NOP).
 export const LOG4J_VERSION = '2.25.3';
-export const DEPENDENCY_PLUGIN_VERSION = '3.8.1';
 
 export const KAFKA_HOST = '127.0.0.1';
 export const KAFKA_PORT = 9092;
@@ -78,13 +81,8 @@ export function brokerLayout({ runDir, port, controllerPort, host = KAFKA_HOST }
 }
 
 const JVM_OPTS = ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:+ExplicitGCInvokesConcurrent', '-Djava.awt.headless=true'];
-export const POLL_MS = 250;
 
 export const log = (msg) => console.log(`kafka: ${msg}`);
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-export const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
-export const rel = (p) => path.relative(process.cwd(), p) || '.';
-export const javaBin = () => (process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
 export const classpath = () => path.join(LIBS_DIR, '*'); // expanded by the JVM, not a shell
 
 export function externalBrokers() {
@@ -97,24 +95,4 @@ export function skipForExternal(what) {
   if (!brokers) return false;
   log(`KAFKA_BROKERS=${brokers} is set, using that external cluster (nothing to ${what})`);
   return true;
-}
-
-export function readText(file) {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    return '';
-  }
-}
-
-/** Runs a command to completion: { code, out } with stdout and stderr together. */
-export function run(cmd, args, opts = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', (err) => reject(new Error(`could not run ${cmd}: ${err.message}`)));
-    child.on('close', (code) => resolve({ code, out }));
-  });
 }

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { provisionConnect } from '../connect/connect.mjs';
 import { startKafka } from '../kafka/kafka.mjs';
 
 const require = createRequire(import.meta.url);
@@ -67,5 +68,7 @@ export async function ensureTestInfrastructure() {
   await ensurePostgres(TEST_DATABASE_URL);
   await ensureDatabaseExists(TEST_DATABASE_URL);
   const kafka = await startKafka();
+  // Kafka Connect + Debezium for the cdc specs: downloaded once into .cache/connect, like the broker's jars
+  await provisionConnect();
   return { startedKafka: !kafka.external && !kafka.alreadyRunning, brokers: kafka.brokers };
 }

@@ -17,3 +17,6 @@ export * from './service-test-env';
 export * from './named-uuids';
 export * from './test-kafka-clients';
 export * from './test-table-migration';
+export * from './tool-cli';
+export * from './private-postgres-cluster';
+export * from './kafka-connect-worker';
