@@ -1,5 +1,4 @@
 import { loadTrackerConfig } from './tracker-config';
-import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CorrelationTables1732400000000 } from './database/correlation-tables.migration';
@@ -11,9 +10,7 @@ export const definition: ServiceDefinition = {
   loadConfig: loadTrackerConfig,
   database: {
     defaultSchema: 'correlation_tracker',
-    // The correlations table is read and written by CorrelationRepository's SQL (queryRows); no TypeORM entity maps it.
-    entities: [],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, CorrelationTables1732400000000, StallWatch1732500000000],
+    migrations: [CorrelationTables1732400000000, StallWatch1732500000000],
   },
   messaging: { consumerGroup: 'correlation-tracker' },
 };

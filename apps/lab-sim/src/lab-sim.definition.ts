@@ -15,10 +15,8 @@ export const labSimService: ServiceDefinition = {
   bodyLimit: '1mb',
   database: {
     defaultSchema: 'lab_sim',
-    // Tables are read and written by the repositories' SQL (queryRows); no TypeORM entity maps them.
     // CDC needs wal_level=logical where lab-sim's tables are: they may live in a database of their own.
     urlVariable: 'LAB_SIM_DATABASE_URL',
-    entities: [],
     migrations: [LabSimTables1732300000000, LabSimChangeSequence1733000000000, LabSimCatalog1735000100000, LabSimCustomers1735000100001],
   },
 };

@@ -1,5 +1,4 @@
 import { loadPortalAdapterConfig } from './config/portal-adapter-config';
-import { ConsumerAttempts1734100000000, MessagingTables1732100000000, OutboxChannel1734000000000, OutboxParking1733100000000, ProcessedEventsRetention1734200000000 } from '@labsync/messaging';
 import type { ServiceDefinition } from '@labsync/service-runtime';
 import { AppModule } from './app.module';
 import { CallbackDeadLetters1732500000000 } from './database/callback-dead-letters.migration';
@@ -14,9 +13,7 @@ export const portalAdapter: ServiceDefinition = {
   loadConfig: (env) => loadPortalAdapterConfig(env),
   database: {
     defaultSchema: 'portal_adapter',
-    // Repositories run their SQL through queryRows; no TypeORM entity is mapped.
-    entities: [],
-    migrations: [MessagingTables1732100000000, OutboxParking1733100000000, ConsumerAttempts1734100000000, OutboxChannel1734000000000, ProcessedEventsRetention1734200000000, PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
+    migrations: [PortalAdapterTables1732400000000, CallbackDeadLetters1732500000000, SyncAnswers1732600000000, UnconfirmedRequests1732700000000],
   },
   messaging: { consumerGroup: 'portal-adapter' },
   // A test request may carry many samples; every other route takes the small default.

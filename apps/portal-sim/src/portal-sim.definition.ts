@@ -14,8 +14,6 @@ export const portalSimService: ServiceDefinition = {
   bodyLimit: '1mb',
   database: {
     defaultSchema: 'portal_sim',
-    // The repositories run their SQL through queryRows; no TypeORM entity is mapped.
-    entities: [],
     migrations: [PortalSimTables1732300000001, PortalSimCatalogCopy1735000200000, PortalSimCustomers1735000200001],
   },
 };

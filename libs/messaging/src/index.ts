@@ -19,3 +19,4 @@ export * from './consumer/permanent-event-error';
 export * from './consumer/consumer-attempts.migration';
 export * from './consumer/processed-events-retention';
 export * from './consumer/processed-events-retention.migration';
+export * from './messaging-migrations';

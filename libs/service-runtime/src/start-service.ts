@@ -15,6 +15,7 @@ import {
   type ServiceName,
 } from '@labsync/configuration';
 import {
+  MESSAGING_MIGRATIONS,
   DeadLetterPublisher,
   EventConsumer,
   KafkaEventTransport,
@@ -50,7 +51,8 @@ export interface ServiceDefinition {
     defaultSchema: string;
     /** A variable of the app's own that, when set, replaces DATABASE_URL for this app only. */
     urlVariable?: string;
-    entities: (Function | EntitySchema)[];
+    /** TypeORM entities, for apps that map tables with them; labsync's apps use repositories over queryRows. */
+    entities?: (Function | EntitySchema)[];
     migrations: (new () => MigrationInterface)[];
   };
   /** Apps on Kafka: publish through the outbox, and/or consume with `@ConsumeEvent` handlers. */
@@ -205,8 +207,9 @@ export async function startService(definition: ServiceDefinition, env: NodeJS.Pr
       dataSource = createAppDataSource({
         url: db.DATABASE_URL,
         schema,
-        entities: definition.database.entities,
-        migrations: definition.database.migrations,
+        entities: definition.database.entities ?? [],
+        // An app with messaging gets the kit's tables first; it lists only its own migrations.
+        migrations: [...(definition.messaging ? MESSAGING_MIGRATIONS : []), ...definition.database.migrations],
         poolSize: db.DB_POOL_SIZE,
         applicationName: definition.name,
         queryErrors: logger.child({ component: 'database' }),
