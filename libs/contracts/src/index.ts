@@ -15,3 +15,4 @@ export * from './portal-notifications';
 export * from './schema-export';
 export * from './model/storable-text';
 export * from './model/correlation-id';
+export * from './events/reference-data';

@@ -8,6 +8,7 @@ import {
   LabOrderEvent,
 } from './events/lab-events';
 import { RequestSubmitted } from './events/request-submitted';
+import { CatalogEntryChanged, CustomerAccountChanged } from './events/reference-data';
 
 export interface TopicSpec {
   readonly event: EventContract;
@@ -50,6 +51,14 @@ export function entityTopic<C extends EventContract>(event: C, layout: { partiti
  * keyed by correlation id, except entity streams (declared with entityTopic()), keyed by entity id. Names are versioned: a breaking payload change is a new topic, never an edit.
  */
 export const TOPICS = {
+  'labsync.catalog.entries.v1': entityTopic(CatalogEntryChanged, {
+    partitions: 6,
+    description: "One-way sync: the lab's test catalog (system of record: the lab), compacted, keyed by test code; captured beside the lab-adapter, pushed to the portal.",
+  }),
+  'labsync.customers.accounts.v1': entityTopic(CustomerAccountChanged, {
+    partitions: 6,
+    description: "One-way sync: the portal's customer accounts (system of record: the portal), compacted, keyed by customer id; captured beside the portal-adapter, pushed to the lab.",
+  }),
   'labsync.requests.submitted.v1': {
     event: RequestSubmitted,
     partitions: 6,
@@ -89,7 +98,7 @@ export const TOPICS = {
   },
   'labsync.deadletter.v1': {
     event: DeadLetterRecorded,
-    partitions: 3,
+    partitions: 6,
     compacted: false,
     description: 'Messages consumers gave up on, with the reason; replayable.',
   },
@@ -109,6 +118,8 @@ export const Topic = {
   portalDeliverySucceeded: 'labsync.portal.delivery-succeeded.v1',
   portalCallbackDeadLetters: 'labsync.portal.callback-dead-letters.v1',
   deadLetter: 'labsync.deadletter.v1',
+  catalogEntries: 'labsync.catalog.entries.v1',
+  customerAccounts: 'labsync.customers.accounts.v1',
 } as const satisfies Record<string, TopicName>;
 
 export function isTopicName(name: string): name is TopicName {
