@@ -33,20 +33,26 @@ export class AttemptStore {
 
   /**
    * Counts an attempt for each event, in one autocommitted statement, before any handler runs. A replayed
-   * record (`fresh`) starts over at 1 when its earlier copy was dead-lettered.
+   * record (`fresh`) starts over at 1 when its earlier copy was dead-lettered. `survived`: earlier starts
+   * this process saw end in an infrastructure error (a cut connection, a deadlock), which are not crashes,
+   * so they are taken back instead of counting towards the "started N times without finishing" limit.
    */
-  async start(events: readonly { eventId: string; fresh: boolean }[]): Promise<Map<string, StartedAttempt>> {
+  async start(events: readonly { eventId: string; fresh: boolean; survived?: number }[]): Promise<Map<string, StartedAttempt>> {
     if (events.length === 0) return new Map();
     const replayed = events.filter((e) => e.fresh).map((e) => e.eventId);
     if (replayed.length > 0) {
       await this.dataSource.query(`DELETE FROM ${this.table} WHERE consumer_group = $1 AND event_id = ANY($2::uuid[]) AND dead_lettered_at IS NOT NULL`, [this.group, replayed]);
     }
+    const survivedById = new Map<string, number>();
+    for (const e of events) survivedById.set(e.eventId, Math.max(survivedById.get(e.eventId) ?? 0, e.survived ?? 0));
     const rows = (await this.dataSource.query(
       `INSERT INTO ${this.table} AS a (consumer_group, event_id, topic, attempts)
-       SELECT $1, id, $2, 1 FROM (SELECT DISTINCT unnest($3::uuid[]) AS id) AS ids
-       ON CONFLICT (consumer_group, event_id) DO UPDATE SET attempts = a.attempts + 1, updated_at = now()
+       SELECT $1, ids.id, $2, 1 FROM unnest($3::uuid[], $4::int[]) AS ids (id, survived)
+       ON CONFLICT (consumer_group, event_id) DO UPDATE
+         SET attempts = GREATEST(1, a.attempts + 1 - (SELECT s.survived FROM unnest($3::uuid[], $4::int[]) AS s (id, survived) WHERE s.id = a.event_id)),
+             updated_at = now()
        RETURNING event_id, attempts, dead_lettered_at`,
-      [this.group, this.topic, events.map((e) => e.eventId)],
+      [this.group, this.topic, [...survivedById.keys()], [...survivedById.values()]],
     )) as { event_id: string; attempts: number; dead_lettered_at: Date | null }[];
     return new Map(rows.map((r) => [r.event_id, { attempts: r.attempts, deadLettered: r.dead_lettered_at !== null }]));
   }

@@ -38,7 +38,16 @@ export interface ChunkDeps {
   outcome: (outcome: 'processed' | 'duplicate' | 'skipped_dead_lettered') => void;
   /** deadlocks, lost connections: the chunk is redone, never dead-lettered. */
   isInfrastructureError: (error: unknown) => boolean;
+  /**
+   * Event id -> starts this process saw end in an infrastructure error, held by the consumer across chunks:
+   * the next start takes them back (AttemptStore.start), so a database outage is never mistaken for a
+   * message that crashes the process.
+   */
+  survivedStarts: Map<string, number>;
 }
+
+/** Bounds survivedStarts (events whose partition moved away are never started here again). */
+const MAX_SURVIVED_STARTS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -78,7 +87,7 @@ export async function applyChunk(deps: ChunkDeps, chunk: KafkaMessage[]): Promis
         deps.log.warn({ topic: deps.topic, partition: deps.partition, offset: item.message.offset }, 'events were started before and never finished: applying one per transaction');
         continue;
       }
-      const started = await attempts.start(events.map((e) => ({ eventId: e.envelope.eventId, fresh: e.replayed })));
+      const started = await startAttempts(deps, attempts, events);
       for (const e of events) banked.set(e.message.offset, started.get(e.envelope.eventId)!);
       const { applied, failure } = await applyRun(deps, attempts, run);
       for (const done of run.slice(0, applied)) banked.delete(done.message.offset);
@@ -100,27 +109,44 @@ async function applyRun(deps: ChunkDeps, attempts: AttemptStore, run: Exclude<It
   let applied = 0;
   let failure: unknown = null;
   const finished: string[] = [];
-  await deps.dataSource.transaction(async (manager) => {
-    for (const item of run) {
-      if (applied > 0 && (Date.now() - opened > deps.chunkBudgetMs || !deps.isActive())) break;
-      deps.keepAlive.check();
-      await manager.query('SAVEPOINT labsync_event');
-      try {
-        await applyOne(deps, manager, item);
-        await manager.query('RELEASE SAVEPOINT labsync_event');
-        if (item.kind === 'event') finished.push(item.envelope.eventId);
-        applied += 1;
-      } catch (error) {
-        if (deps.isInfrastructureError(error)) throw error;
-        await manager.query('ROLLBACK TO SAVEPOINT labsync_event');
-        failure = error;
-        break;
+  try {
+    await deps.dataSource.transaction(async (manager) => {
+      for (const item of run) {
+        if (applied > 0 && (Date.now() - opened > deps.chunkBudgetMs || !deps.isActive())) break;
+        deps.keepAlive.check();
+        await manager.query('SAVEPOINT labsync_event');
+        try {
+          await applyOne(deps, manager, item);
+          await manager.query('RELEASE SAVEPOINT labsync_event');
+          if (item.kind === 'event') finished.push(item.envelope.eventId);
+          applied += 1;
+        } catch (error) {
+          if (deps.isInfrastructureError(error)) throw error;
+          await manager.query('ROLLBACK TO SAVEPOINT labsync_event');
+          failure = error;
+          break;
+        }
       }
-    }
-    // One statement for the run, committed with the effects: these events are finished.
-    await attempts.finished(manager, finished);
-  });
+      // One statement for the run, committed with the effects: these events are finished.
+      await attempts.finished(manager, finished);
+    });
+  } catch (error) {
+    // Every event of the run had one counted start, and this process lived to see it fail: not a crash.
+    if (deps.isInfrastructureError(error)) noteSurvived(deps, run);
+    throw error;
+  }
   return { applied, failure };
+}
+
+async function startAttempts(deps: ChunkDeps, attempts: AttemptStore, events: readonly Extract<Item, { kind: 'event' }>[]): Promise<Map<string, StartedAttempt>> {
+  const started = await attempts.start(events.map((e) => ({ eventId: e.envelope.eventId, fresh: e.replayed, survived: deps.survivedStarts.get(e.envelope.eventId) ?? 0 })));
+  for (const e of events) deps.survivedStarts.delete(e.envelope.eventId);
+  return started;
+}
+
+function noteSurvived(deps: ChunkDeps, run: readonly Exclude<Item, { kind: 'invalid' }>[]): void {
+  if (deps.survivedStarts.size > MAX_SURVIVED_STARTS) deps.survivedStarts.clear();
+  for (const item of run) if (item.kind === 'event') deps.survivedStarts.set(item.envelope.eventId, (deps.survivedStarts.get(item.envelope.eventId) ?? 0) + 1);
 }
 
 async function applyOne(deps: ChunkDeps, manager: EntityManager, item: Exclude<Item, { kind: 'invalid' }>): Promise<void> {
@@ -164,7 +190,7 @@ async function isolate(deps: ChunkDeps, attempts: AttemptStore, item: Exclude<It
       deps.keepAlive.check();
     }
     if (item.kind === 'event') {
-      const started = pending ?? (await attempts.start([{ eventId: item.envelope.eventId, fresh: item.replayed }])).get(item.envelope.eventId)!;
+      const started = pending ?? (await startAttempts(deps, attempts, [item])).get(item.envelope.eventId)!;
       pending = undefined;
       if (started.deadLettered) {
         deps.outcome('skipped_dead_lettered');

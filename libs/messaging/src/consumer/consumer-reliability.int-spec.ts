@@ -244,4 +244,23 @@ describe('consumer reliability: slow chunks, crashes, permanent errors (real Kaf
     expect(calls.get('flaky-once')).toBe(2);
     expect(await effects('flaky-once')).toHaveLength(1);
   });
+  it('does not count database outages as crashes: a handler cut off from Postgres 6 times (limit 3) is applied, not dead-lettered', async () => {
+    const naming = await ownTopics('db-outage');
+    const calls = new Map<string, number>();
+    await publishInOrder(naming, 'one-partition', ['outage-before', 'outage-victim', 'outage-after']);
+    await startConsumer(naming, 'db-outage', async (payload, context) => {
+      const { correlationId } = payload as TopicMap[typeof Topic.requestSubmitted];
+      const n = (calls.get(correlationId) ?? 0) + 1;
+      calls.set(correlationId, n);
+      // What a cut connection throws mid-transaction (pg's 57P01): an infrastructure error, the chunk is redone.
+      if (correlationId === 'outage-victim' && n <= 6) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      await insertEffect(payload, context);
+    });
+    await waitFor(async () => (await effects('outage-after')).length === 1, { timeoutMs: 60000, what: 'the event behind the outage' });
+    expect(calls.get('outage-victim')).toBe(7);
+    expect(await effects('outage-victim')).toHaveLength(1);
+    expect(await effects('outage-before')).toHaveLength(1);
+    const { entries } = await readConsumerDeadLetters(kafka, naming);
+    expect(entries).toEqual([]);
+  });
 });

@@ -101,6 +101,8 @@ export class EventConsumer {
   private restartTimer: NodeJS.Timeout | null = null;
   private restartAttempt = 0;
   private readonly restarts;
+  /** Starts of events that ended in an infrastructure error here (see ChunkDeps.survivedStarts). */
+  private readonly survivedStarts = new Map<string, number>();
 
   constructor(private readonly options: EventConsumerOptions) {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -275,6 +277,7 @@ export class EventConsumer {
       },
       outcome: (outcome) => this.consumed.inc({ topic, outcome }),
       isInfrastructureError: (error) => isConnectionError(error) || isTransientConflict(error),
+      survivedStarts: this.survivedStarts,
     };
   }
 }
