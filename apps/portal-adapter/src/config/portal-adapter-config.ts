@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ConfigError, intFromEnv, parseEnv, partnersFromEnv, type Partner } from '@labsync/configuration';
 import { z } from 'zod';
 import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
+import { loadCatalogSyncConfig, type CatalogSyncConfig } from '../catalog-sync/catalog-sync-config';
 
 const envSchema = z.object({
   /** Deliveries sent at once by one replica (each to a different correlation). */
@@ -63,6 +64,8 @@ export interface PortalAdapterConfig {
   replicaId: string;
   unconfirmedAfterMs: number;
   unconfirmedCheckIntervalMs: number;
+  /** The push side of the catalog pipeline (PORTAL_API_URL, CATALOG_SYNC_PUSH, CATALOG_SYNC_DELETES). */
+  catalogSync: CatalogSyncConfig;
 }
 
 export const PORTAL_ADAPTER_CONFIG = Symbol('PORTAL_ADAPTER_CONFIG');
@@ -70,6 +73,7 @@ export const PORTAL_ADAPTER_CONFIG = Symbol('PORTAL_ADAPTER_CONFIG');
 /** Parsed once at boot; a wrong variable stops the app with a message naming it. */
 export function loadPortalAdapterConfig(env: NodeJS.ProcessEnv): PortalAdapterConfig {
   const parsed = parseEnv(envSchema, env);
+  const catalogSync = loadCatalogSyncConfig(env);
   if (parsed.CALLBACK_RETRY_MAX_MS < parsed.CALLBACK_RETRY_BASE_MS) {
     throw ConfigError.of('CALLBACK_RETRY_MAX_MS', 'CALLBACK_RETRY_MAX_MS must not be smaller than CALLBACK_RETRY_BASE_MS');
   }
@@ -93,5 +97,6 @@ export function loadPortalAdapterConfig(env: NodeJS.ProcessEnv): PortalAdapterCo
     replicaId: parsed.REPLICA_ID ?? `${hostname()}:${process.pid}`,
     unconfirmedAfterMs: parsed.UNCONFIRMED_REQUEST_AFTER_MS,
     unconfirmedCheckIntervalMs: parsed.UNCONFIRMED_CHECK_INTERVAL_MS,
+    catalogSync,
   };
 }

@@ -84,6 +84,11 @@ export class CatalogCopyRepository {
     return this.rows.delete(this.dataSource, code);
   }
 
+  async read(code: string): Promise<PortalCatalogEntryView | null> {
+    const [row] = await queryRows<CatalogCopyRow>(this.dataSource, `SELECT ${COLUMNS} FROM ${this.table} WHERE code = $1`, [code]);
+    return row ? viewFromRow(row) : null;
+  }
+
   /** Records in key order after `after` (all of them with `limit` null). */
   async readByCode(after: string | null, limit: number | null): Promise<PortalCatalogEntryView[]> {
     return (await this.rows.readByKey(this.dataSource, after, limit)).map(viewFromRow);

@@ -37,6 +37,12 @@ export class CatalogCopyUseCase {
     return { tests: page.rows.map(portalCatalogEntry), nextCursor: page.nextCursor };
   }
 
+  async get(code: string): Promise<PortalCatalogEntry> {
+    const entry = await this.catalog.read(code);
+    if (!entry) throw catalogEntryNotFound(code);
+    return portalCatalogEntry(entry);
+  }
+
   list(): Promise<PortalCatalogEntryView[]> {
     return this.catalog.readByCode(null, null);
   }

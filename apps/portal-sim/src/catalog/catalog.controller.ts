@@ -11,7 +11,8 @@ const CopyPageQuerySchema = copyPageQuerySchema(CatalogCodeSchema);
  * The portal's catalog copy as labsync writes and reads it (injected faults apply, as to callbacks):
  * `GET /api/catalog?cursor=&limit=` (pages in code order, `{ tests, nextCursor }`; no parameter is the first
  * page), `PUT /api/catalog/<code>` (replaces the whole entry: fields left out, the portal's `displayName`
- * and `featured` included, are cleared; 201 new, 200 replaced), `DELETE /api/catalog/<code>` (204; 404 when unknown).
+ * and `featured` included, are cleared; 201 new, 200 replaced), `GET /api/catalog/<code>` (one entry; 404 when unknown),
+ * `DELETE /api/catalog/<code>` (204; 404 when unknown).
  */
 @Controller('api/catalog')
 @UseInterceptors(CallbackFaultsInterceptor)
@@ -21,6 +22,11 @@ export class CatalogController {
   @Get()
   list(@Query() query: unknown) {
     return this.copy.page(parseOrProblem(CopyPageQuerySchema, query));
+  }
+
+  @Get(':code')
+  get(@Param('code') code: string): Promise<PortalCatalogEntry> {
+    return this.copy.get(codeFromPath(code));
   }
 
   @Put(':code')
