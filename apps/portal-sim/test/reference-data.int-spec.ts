@@ -72,6 +72,15 @@ describe('portal-sim reference data: the catalog copy and the customer accounts 
       expect((await httpJson('PATCH', `${portal.url}/sim/catalog/NOSUCH`, { featured: true })).status).toBe(404);
     });
 
+    it('answers one entry by code through the API, as PUT returned it; 404 when unknown, 400 for a malformed code', async () => {
+      const put = await httpJson('PUT', `${portal.url}/api/catalog/ONE-READ`, { ...lead, displayName: 'One', featured: true });
+      const read = await httpJson('GET', `${portal.url}/api/catalog/ONE-READ`);
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual(put.body);
+      expect((await httpJson('GET', `${portal.url}/api/catalog/NOSUCH`)).status).toBe(404);
+      expect((await httpJson('GET', `${portal.url}/api/catalog/lower-case`)).status).toBe(400);
+    });
+
     it('deletes through the API and at the portal; a second delete is 404', async () => {
       await httpJson('PUT', `${portal.url}/api/catalog/GONE-API`, { name: 'x' });
       await httpJson('POST', `${portal.url}/sim/catalog`, { code: 'GONE-SIM', name: 'y' });

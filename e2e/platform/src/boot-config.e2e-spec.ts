@@ -48,6 +48,7 @@ describe('a wrong variable stops the app at once, naming it, before Postgres or 
     ['lab-adapter', 'LOG_LEVEL', 'loud'],
     ['correlation-tracker', 'PROCESSED_EVENTS_RETENTION_MS', '1000'],
     ['lab-adapter', 'LAB_INBOX_RETENTION_MS', 'forever'],
+    ['portal-adapter', 'CATALOG_SYNC_PUSH', 'staged'],
   ])('%s with %s=%s and an unreachable database and broker', async (app, variable, value) => {
     const exit = await boot(app, { ...UNREACHABLE, [variable]: value });
     expect(exit.code).toBe(1);
