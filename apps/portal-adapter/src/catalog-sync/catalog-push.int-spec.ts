@@ -30,6 +30,7 @@ describe('catalog sync, direct push to the portal (real Kafka, real Postgres, po
   const portalSchema = uniqueSchema('catalog_push_portal');
   let portal: AppProcess;
   const runs: Record<'retire' | 'delete' | 'ignore', PortalAdapterUnderTest> = {} as never;
+  let pushOff: PortalAdapterUnderTest;
   let deadLetters: TopicReader<typeof Topic.deadLetter>;
 
   const simCatalog = async () => (await httpJson<{ tests: SimEntry[] }>('GET', `${portal.url}/sim/catalog`)).body.tests;
@@ -67,7 +68,8 @@ describe('catalog sync, direct push to the portal (real Kafka, real Postgres, po
         settings: { PORTAL_API_URL: portal.url, CATALOG_SYNC_DELETES: policy, CONSUMER_MAX_ATTEMPTS: '40' },
       });
     }
-    await Promise.all(Object.values(runs).map((run) => run.start()));
+    pushOff = new PortalAdapterUnderTest({ label: 'catalog-push-off', partners: [ACME], logLevel: 'fatal', settings: { PORTAL_API_URL: portal.url, CATALOG_SYNC_PUSH: 'off' } });
+    await Promise.all([...Object.values(runs), pushOff].map((run) => run.start()));
     deadLetters = await runs.retire.kafka.reader(Topic.deadLetter);
   }, 120_000);
 
@@ -76,7 +78,7 @@ describe('catalog sync, direct push to the portal (real Kafka, real Postgres, po
   });
 
   afterAll(async () => {
-    await Promise.allSettled(Object.values(runs).map((run) => run.stop()));
+    await Promise.allSettled([...Object.values(runs), pushOff].map((run) => run?.stop()));
     await portal?.stop();
     await dropSchemas([portalSchema]);
   });
@@ -137,6 +139,14 @@ describe('catalog sync, direct push to the portal (real Kafka, real Postgres, po
     await entryWith('AFTER-OWN', (e) => e.writes >= 1, 'the change after the deletes');
     await waitFor(async () => (await Promise.all(Object.values(runs).map((run) => writes(run, 'written')))).every((n) => n >= 1), { what: 'every run to have pushed' });
     expect(await simEntry('PORTAL-OWN')).toEqual(before);
+  });
+
+  it('writes nothing with CATALOG_SYNC_PUSH=off, and acknowledges the changes', async () => {
+    await pushed(pushOff, [upserted(entry('OFF-1')), deleted('NO3')]);
+    await waitFor(async () => (await pushOff.metric(/^labsync_events_consumed_total\{.*topic="labsync.catalog.entries.v1".*outcome="processed"/)) === 2, { what: 'both changes consumed' });
+    expect(await simEntry('OFF-1')).toBeUndefined();
+    expect(await simEntry('NO3')).toMatchObject({ active: true });
+    expect(await pushOff.metric(/^labsync_sync_target_writes_total\{/)).toBeNaN();
   });
 
   it('retries while the portal is down, then writes', async () => {

@@ -51,7 +51,8 @@ export class PushCatalogChange {
       if (done.kind === 'refused' || done.kind === 'unavailable') return this.failed(code, done);
     }
     this.metrics.targetWrite(PIPELINE, plan.outcome);
-    this.log.info({ code, outcome: plan.outcome }, 'catalog change pushed to the portal');
+    // A replay over a current copy is the common case of a reconcile: not worth a line each at info.
+    this.log[plan.outcome === 'unchanged' ? 'debug' : 'info']({ code, outcome: plan.outcome }, 'catalog change pushed to the portal');
     return plan.outcome;
   }
 
