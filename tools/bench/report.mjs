@@ -1,6 +1,9 @@
 // The Markdown table of a benchmark run (bench/results/<date>.md, also printed at the end of the run).
 
 const f = (v, unit = '') => (v === null || v === undefined ? '–' : `${v}${unit}`);
+/** p50, p95, p99 and max of a latency summary, as table cells. */
+const latencyCells = (ms) => [f(ms.p50), f(ms.p95), f(ms.p99), f(ms.max)];
+const foundCell = (labOrders) => `${labOrders.found}${labOrders.missing ? ` (${labOrders.missing} missing)` : ''}`;
 const statuses = (s) => Object.entries(s ?? {}).map(([k, n]) => `${k}×${n}`).join(', ') || '–';
 
 function table(header, rows) {

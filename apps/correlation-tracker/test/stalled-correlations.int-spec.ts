@@ -123,7 +123,11 @@ describe('correlation-tracker: stalled requests (two replicas, real Kafka, real 
   it('marks a request the lab has not accepted STALLED, alerts, lists it; a late acceptance lifts it; overdue results stall it again', async () => {
     const c = id('late-lab');
     // Publish once, then wait (a probe that published would send new events on every poll).
-    const events = [await submitted(c), await dispatched(c)];
+    // Two topics, so no order between them: the submission is applied first, as the portal-adapter's
+    // RECEIVED always precedes the lab-adapter's dispatch in life (the timeline below starts at RECEIVED).
+    const submission = await submitted(c);
+    await waitFor(() => processed(submission), { timeoutMs: 60000, what: 'the submission to be applied' });
+    const events = [submission, await dispatched(c)];
     await waitFor(() => processed(...events), { timeoutMs: 60000, what: 'submission and dispatch to be applied' });
     const { snapshot: stalled, entry } = await stallOver(c, 'DISPATCHED');
     expect(stalled.status).toBe('STALLED');
