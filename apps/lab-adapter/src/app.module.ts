@@ -12,6 +12,7 @@ import { LabInboxRelay } from './lab-webhooks/lab-inbox-relay';
 import { LabInboxRepository } from './lab-webhooks/lab-inbox.repository';
 import { LabWebhooksController } from './lab-webhooks/lab-webhooks.controller';
 import { labPollingProviders } from './lab-polling/lab-polling.providers';
+import { catalogSyncProviders } from './catalog-sync/catalog-sync.providers';
 import { ReceiveLabEvent } from './lab-webhooks/receive-lab-event.use-case';
 import { LabAdapterMetrics } from './metrics/lab-adapter-metrics';
 import { CorrelationStatusConsumer } from './lab-results/correlation-status.consumer';
@@ -40,6 +41,7 @@ import { SetAsideEventsReader } from './operator/set-aside-events.reader';
     ReceiveLabEvent,
     InboxSweeper,
     ...labPollingProviders,
+    ...catalogSyncProviders,
   ],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
 import { ConfigError, intFromEnv, labWebhookSecretFromEnv, parseAll, parseEnv } from '@labsync/configuration';
 import { operatorApiKeyFromEnv } from '@labsync/service-runtime';
 import { z } from 'zod';
+import { catalogSyncConfigFromEnv, type CatalogSyncConfig } from '../catalog-sync/catalog-sync-config';
 import { labPollingConfigFromEnv, type LabPollingConfig } from '../lab-polling/lab-polling-config';
 
 /** Injection token of the lab-adapter's own configuration, parsed once at boot. */
@@ -70,8 +71,9 @@ export function labAdapterConfigFromEnv(env: NodeJS.ProcessEnv): LabAdapterConfi
 export interface LabAdapterAppConfig {
   lab: LabAdapterConfig;
   polling: LabPollingConfig;
+  catalogSync: CatalogSyncConfig;
 }
 
 export function loadLabAdapterAppConfig(env: NodeJS.ProcessEnv): LabAdapterAppConfig {
-  return parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env) });
+  return parseAll({ lab: () => labAdapterConfigFromEnv(env), polling: () => labPollingConfigFromEnv(env), catalogSync: () => catalogSyncConfigFromEnv(env) });
 }
