@@ -112,10 +112,11 @@ describe.each([['watermark'], ['synthetic-cdc']] as const)('catalog capture, CAT
   });
 
   it('sets a bad source row aside with its reason and goes on', async () => {
-    await put('BAD-1', entry('Soon invalid'));
+    // Stamps ahead of the tied rows' (the watermark cursor is there): a row stamped behind it is a watermark miss.
+    await put('BAD-1', entry('Soon invalid'), `?updatedAt=${encodeURIComponent(new Date(Date.now() + 120_000).toISOString())}`);
     await waitFor(() => upserts('BAD-1').length === 1, { timeoutMs: 20_000, what: 'BAD-1 before it breaks' });
     // lab-sim validates its API; only its table can hold a row the contract refuses (an empty name).
-    await sql(`UPDATE "${labSchema}".catalog_tests SET name = '', updated_at = date_trunc('milliseconds', clock_timestamp() + interval '2 minutes') WHERE code = 'BAD-1'`);
+    await sql(`UPDATE "${labSchema}".catalog_tests SET name = '', updated_at = date_trunc('milliseconds', clock_timestamp() + interval '150 seconds') WHERE code = 'BAD-1'`);
     await put('AFTER-BAD', entry('After the bad row'), `?updatedAt=${encodeURIComponent(new Date(Date.now() + 180_000).toISOString())}`);
     await waitFor(() => upserts('AFTER-BAD').length === 1, { timeoutMs: 20_000, what: 'the row after the bad one' });
     const [setAside] = await sql<{ code: string; kind: string; reason: string }>(`SELECT code, kind, reason FROM "${schema}".catalog_sync_set_aside WHERE pipeline = 'catalog'`);
