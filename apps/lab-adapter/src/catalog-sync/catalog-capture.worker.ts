@@ -5,7 +5,7 @@ import { OutboxWriter, type PendingOutboxEvent, type PendingTombstone } from '@l
 import { Metrics, type Logger } from '@labsync/observability';
 import { schemaOf } from '@labsync/persistence';
 import { LOGGER } from '@labsync/service-runtime';
-import { diffSnapshotPage, hashPage, nextWatermark, serializeWatermarkCursor, snapshotPageRange, SourcePagingError, watermarkPositionOf, type SetAsideRow } from '@labsync/sync';
+import { diffSnapshotPage, hashPage, snapshotPageRange, SourcePagingError, type SetAsideRow } from '@labsync/sync';
 import { AdvisoryLeadership, WorkerLoop, type RunResult } from '@labsync/worker';
 import { DataSource } from 'typeorm';
 import { CATALOG_PIPELINE, catalogEntity } from './catalog-entity';
@@ -13,6 +13,7 @@ import { CATALOG_SYNC_CONFIG, type CatalogSyncConfig } from './catalog-sync-conf
 import { CatalogSyncMetrics } from './catalog-sync-metrics';
 import { CatalogSyncRepository, type CaptureCounts, type CommitOutcome } from './catalog-sync.repository';
 import { LabCatalogSource } from './lab-catalog-source';
+import { planWatermarkPage } from './watermark-page';
 
 /** How often a replica that is not the capturer checks whether it can take over. */
 const STANDBY_RETRY_MS = 2000;
@@ -110,35 +111,22 @@ export class CatalogCaptureRunner implements OnApplicationBootstrap, BeforeAppli
     const read = await this.source.watermarkPage(from, this.config.pageSize);
     if (read.kind === 'failed') return this.failed(read.reason, read.detail);
     const raw = read.page.rows;
-
-    // Every raw row with a readable position moves the cursor, valid or not: a bad row is set aside once.
-    const positioned = raw.flatMap((row) => {
-      const position = watermarkPositionOf(row, catalogEntity.keyField, 'updatedAt');
-      return position ? [{ row, position }] : [];
-    });
-    const next = nextWatermark(from, positioned.map((p) => p.position), this.config.pageSize, read.page.hasMore);
-    const behind = new Set(next.behindCursor.map((i) => positioned[i]!.row));
-    if (!next.exhausted && serializeWatermarkCursor(next.cursor) === serializeWatermarkCursor(from)) {
-      return this.failed('paging_error', `the lab returned ${raw.length} rows, more to follow, and none after the cursor`);
-    }
-    const page = hashPage(catalogEntity, raw.filter((row) => !behind.has(row)));
-    const setAside: SetAsideRow[] = [
-      ...page.setAside,
-      ...[...behind].map((row): SetAsideRow => ({ entity: catalogEntity.name, key: catalogEntity.keyOf(row), kind: 'out-of-order', reason: 'the lab returned it at or before the cursor it was asked after', raw: row })),
-    ];
+    const plan = planWatermarkPage(from, raw, this.config.pageSize, read.page.hasMore);
+    if (plan.kind === 'stuck') return this.failed('paging_error', plan.reason);
+    const { setAside, cursor } = plan;
     const correlationId = randomUUID();
-    const events = page.rows.map((r) => this.outbox.prepare(Topic.catalogEntries, { kind: 'upserted', entityId: r.key, entity: r.row }, { correlationId, key: r.key }));
+    const events = plan.upserts.map((r) => this.outbox.prepare(Topic.catalogEntries, { kind: 'upserted', entityId: r.key, entity: r.row }, { correlationId, key: r.key }));
     const counts: CaptureCounts = { rowsRead: raw.length, rowsPublished: events.length, rowsDeleted: 0, rowsSetAside: setAside.length };
 
     let outcome: CommitOutcome;
     try {
-      outcome = await this.repository.commitWatermarkPage(CATALOG_PIPELINE, from, next.cursor, { events, setAside, counts, syncedKeys: page.rows.map((r) => r.key) });
+      outcome = await this.repository.commitWatermarkPage(CATALOG_PIPELINE, from, cursor, { events, setAside, counts, syncedKeys: plan.upserts.map((r) => r.key) });
     } catch (error) {
       return this.failed('store_error', error);
     }
     if (outcome.kind === 'moved') return this.moved();
-    this.stored(counts, setAside, outcome.firstSetAside, { watermark: next.cursor });
-    return next.exhausted ? 'done' : 'more';
+    this.stored(counts, setAside, outcome.firstSetAside, { watermark: cursor });
+    return plan.exhausted ? 'done' : 'more';
   }
 
   /**
