@@ -17,7 +17,8 @@ export function planWatermarkPage(from: WatermarkCursor | null, raw: readonly un
     const position = watermarkPositionOf(row, catalogEntity.keyField, 'updatedAt');
     return position ? [{ row, position }] : [];
   });
-  const next = nextWatermark(from, positioned.map((p) => p.position), limit, sourceHasMore);
+  // Whether more follows is the raw page's length (or the lab's word), not the count of readable positions.
+  const next = nextWatermark(from, positioned.map((p) => p.position), limit, sourceHasMore ?? raw.length >= limit);
   if (!next.exhausted && serializeWatermarkCursor(next.cursor) === serializeWatermarkCursor(from)) {
     return { kind: 'stuck', reason: `the lab returned ${raw.length} rows, more to follow, and none after the cursor` };
   }
