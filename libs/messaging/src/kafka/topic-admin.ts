@@ -31,7 +31,10 @@ export async function ensureTopics<R extends TopicRegistry = typeof TOPICS>(
     }
     try {
       await admin.createTopics({
-        waitForLeaders: true,
+        // Not kafkajs's own wait: it retries only LEADER_NOT_AVAILABLE and throws on the UNKNOWN_TOPIC_OR_PARTITION
+        // a fresh KRaft broker answers for a moment after creating many topics at once (seen in a fresh-clone
+        // run); waitForPartitionLeaders below waits through both.
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic: naming.physical(topic),
           numPartitions: registry[topic]!.partitions,
